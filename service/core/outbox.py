@@ -1,0 +1,81 @@
+"""The transactional outbox: events live inside the document whose change they describe.
+
+Every store we support makes a single-document write atomic, so a change and its event are
+written by one update (``$set`` + ``$push`` onto ``pending_events``) and cannot part. A
+relay (service.core.relay) publishes pending events in array order and then pulls them.
+A deleted aggregate becomes a tombstone (``deleted: true``) until its last event is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from service.core.security import DataCipher
+
+EVENT_SOURCE = "accounts-service"
+Channel = Literal["events", "notifications"]
+
+
+class PendingEvent(BaseModel):
+    id: str
+    channel: Channel = "events"
+    type: str
+    subject: str
+    time: str
+    data: dict[str, Any] | None = None
+    sealed_data: str | None = None
+
+
+class OutboxFields(BaseModel):
+    """Fields every aggregate document carries for the outbox and optimistic concurrency."""
+
+    version: int = 0
+    pending_events: list[PendingEvent] = Field(default_factory=list)
+    outbox_lease_owner: str | None = None
+    outbox_lease_until: int = 0
+    deleted: bool = False
+
+
+def new_event(
+    event_type: str,
+    subject: str,
+    data: dict[str, Any],
+    *,
+    actor_id: str | None,
+    channel: Channel = "events",
+    cipher: DataCipher | None = None,
+) -> dict[str, Any]:
+    """An event ready to ``$push``; with a cipher its data is kept encrypted until sent."""
+    payload = {**data, "actor_id": actor_id} if channel == "events" else dict(data)
+    event = PendingEvent(
+        id=str(uuid.uuid4()),
+        channel=channel,
+        type=event_type,
+        subject=subject,
+        time=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    )
+    if cipher is not None:
+        event.sealed_data = cipher.encrypt(json.dumps(payload))
+    else:
+        event.data = payload
+    return event.model_dump()
+
+
+def cloud_event(event: PendingEvent, cipher: DataCipher) -> dict[str, Any]:
+    """The CloudEvents 1.0 structured-mode envelope published to Kafka."""
+    data = json.loads(cipher.decrypt(event.sealed_data)) if event.sealed_data else event.data
+    return {
+        "specversion": "1.0",
+        "id": event.id,
+        "source": EVENT_SOURCE,
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.time,
+        "datacontenttype": "application/json",
+        "data": data,
+    }

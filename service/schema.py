@@ -1,0 +1,29 @@
+"""The GraphQL schema, composed from each domain's Query and Mutation classes."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from service.auth.schema import AuthMutation, AuthQuery
+from service.core.graphql import DomainErrors, limit_extensions
+from service.core.settings import Settings
+
+QUERIES: tuple[type, ...] = (AuthQuery,)
+MUTATIONS: tuple[type, ...] = (AuthMutation,)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    query = merge_types("Query", QUERIES)
+    mutation = merge_types("Mutation", MUTATIONS)
+    extensions: list[object] = [*limit_extensions(settings), DomainErrors]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=extensions,  # type: ignore[arg-type]
+        config=StrawberryConfig(batching_config={"max_operations": settings.graphql_max_batch}),
+    )
