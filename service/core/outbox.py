@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pymongo import ReturnDocument
 
 from service.core.security import DataCipher
 
@@ -79,3 +80,27 @@ def cloud_event(event: PendingEvent, cipher: DataCipher) -> dict[str, Any]:
         "datacontenttype": "application/json",
         "data": data,
     }
+
+
+async def write_change(
+    collection: Any,
+    *,
+    match: dict[str, Any],
+    update: dict[str, Any],
+    events: list[dict[str, Any]],
+) -> dict[str, Any] | None:
+    """Apply ``update`` and push ``events`` in one atomic single-document write.
+
+    ``match`` should carry the ``version`` the change was decided on (optimistic
+    concurrency): a concurrent change makes this return None, and the caller re-reads and
+    decides again (or answers 409). The version moves with every change.
+    """
+    full_update = {key: dict(value) for key, value in update.items()}
+    full_update.setdefault("$inc", {})["version"] = 1
+    if events:
+        full_update.setdefault("$push", {})["pending_events"] = {"$each": events}
+    return await collection.find_one_and_update(  # type: ignore[no-any-return]
+        {**match, "deleted": {"$ne": True}},
+        full_update,
+        return_document=ReturnDocument.AFTER,
+    )
