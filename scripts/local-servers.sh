@@ -110,11 +110,12 @@ store_ping() (
 spawn() {
   local pidfile="$1" log="$2"
   shift 2
+  # (9>&- below: the server must not inherit the lock held on fd 9)
   rm -f "$pidfile"
   if command -v setsid >/dev/null 2>&1; then
-    setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1 &
+    setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1 9>&- &
   else
-    nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1 &
+    nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1 9>&- &
   fi
   local i
   for ((i = 0; i < 50; i++)); do

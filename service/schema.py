@@ -8,7 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from service.auth.schema import AuthMutation, AuthQuery
-from service.core.graphql import DomainErrors, limit_extensions
+from service.core.graphql import DomainErrors, QuietSchema, limit_extensions
 from service.core.settings import Settings
 
 QUERIES: tuple[type, ...] = (AuthQuery,)
@@ -21,7 +21,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[object] = [*limit_extensions(settings), DomainErrors]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return QuietSchema(
         query=query,
         mutation=mutation,
         extensions=extensions,  # type: ignore[arg-type]

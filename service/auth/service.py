@@ -6,12 +6,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ReturnDocument
-
 from service.accounts.documents import Account, AccountType, username_key
 from service.auth.caller import Caller, account_reach
 from service.auth.documents import RefreshSession
 from service.auth.throttle import LoginThrottle
+from service.core.atomic import atomic_update
 from service.core.clock import now_ms
 from service.core.errors import Forbidden, Unauthenticated
 from service.core.ids import parse_account_id
@@ -161,8 +160,10 @@ async def authenticate(
     tree = await deps.org_tree.current()
     _check_active(account, tree, error=Forbidden)
     account.last_logged_in = now_ms()
-    await Account.get_pymongo_collection().update_one(
-        {"_id": account.id}, {"$set": {"last_logged_in": account.last_logged_in}}
+    await atomic_update(
+        Account.get_pymongo_collection(),
+        {"_id": account.id},
+        {"$set": {"last_logged_in": account.last_logged_in}},
     )
     return await start_session(deps=deps, account=account, with_secret=True)
 
@@ -173,7 +174,8 @@ async def refresh(*, deps: Dependencies, refresh_token: str) -> AuthResult:
     session_id = _session_of(refresh_token)
     new_token = _new_refresh_token(session_id)
     sessions = RefreshSession.get_pymongo_collection()
-    rotated = await sessions.find_one_and_update(
+    rotated = await atomic_update(
+        sessions,
         {
             "_id": session_id,
             "token_digest": token_digest(refresh_token),
@@ -181,15 +183,14 @@ async def refresh(*, deps: Dependencies, refresh_token: str) -> AuthResult:
             "expires_at": {"$gt": now},
         },
         {"$set": {"token_digest": token_digest(new_token), "rotated": now}},
-        return_document=ReturnDocument.AFTER,
     )
     if rotated is None:
-        await sessions.update_one({"_id": session_id}, {"$set": {"revoked": True}})
+        await _revoke_session(session_id)
         raise Unauthenticated("invalid_token", "The refresh token is not valid")
     account = await Account.get(parse_account_id(rotated["account_id"]))
     tree = await deps.org_tree.current()
     if account is None or account.token_version != rotated["token_version"]:
-        await sessions.update_one({"_id": session_id}, {"$set": {"revoked": True}})
+        await _revoke_session(session_id)
         raise Unauthenticated("invalid_token", "The refresh token is not valid")
     _check_active(account, tree, error=Unauthenticated)
     return await _auth_result(deps, account, tree, session_id, new_token, with_secret=False)
@@ -197,10 +198,14 @@ async def refresh(*, deps: Dependencies, refresh_token: str) -> AuthResult:
 
 async def logout(*, caller: Caller, refresh_token: str) -> None:
     """End one login: its refresh token, every token rotated from it, and their access tokens."""
-    await RefreshSession.get_pymongo_collection().update_one(
-        {"_id": _session_of(refresh_token), "account_id": caller.id},
-        {"$set": {"revoked": True}},
-    )
+    await _revoke_session(_session_of(refresh_token), account_id=caller.id)
+
+
+async def _revoke_session(session_id: str, *, account_id: str | None = None) -> None:
+    match: dict[str, Any] = {"_id": session_id}
+    if account_id is not None:
+        match["account_id"] = account_id
+    await atomic_update(RefreshSession.get_pymongo_collection(), match, {"$set": {"revoked": True}})
 
 
 async def revoke_all_sessions(account_id: str) -> None:

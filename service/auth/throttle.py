@@ -13,10 +13,8 @@ import asyncio
 import re
 from typing import Any
 
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
-
 from service.auth.documents import LoginCounter
+from service.core.atomic import atomic_update, document_lock
 from service.core.clock import now_ms
 from service.core.errors import RateLimited
 from service.core.settings import Settings
@@ -36,41 +34,26 @@ def _address_key(address: str) -> str:
     return f"addr:{address}"
 
 
-async def _count(key: str, window_ms: int) -> dict[str, Any]:
+async def _count(key: str, window_ms: int, limit: int | None, lock_ms: int) -> dict[str, Any]:
+    """Add one failure to a counter (a new window when the old one ran out) and enforce it."""
     collection = LoginCounter.get_pymongo_collection()
-    now = now_ms()
-    for _ in range(3):
-        try:
-            counter = await collection.find_one_and_update(
-                {"_id": key},
-                {"$inc": {"failures": 1}, "$setOnInsert": {"window_start": now, "locked_until": 0}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            break
-        except DuplicateKeyError:
-            continue
-    else:  # pragma: no cover - three lost upsert races in a row
-        raise RateLimited(1)
-    expired = counter["window_start"] + window_ms <= now and counter["locked_until"] <= now
-    if expired:
-        await collection.update_one(
-            {"_id": key, "window_start": counter["window_start"]},
-            {"$set": {"failures": 1, "window_start": now, "locked_until": 0}},
-        )
-        counter = {**counter, "failures": 1, "window_start": now, "locked_until": 0}
-    return counter
-
-
-async def _lock_if_over(key: str, counter: dict[str, Any], limit: int, lock_ms: int) -> None:
-    now = now_ms()
-    if counter["locked_until"] > now:
-        raise RateLimited((counter["locked_until"] - now) // 1000 + 1)
-    if counter["failures"] > limit:
-        await LoginCounter.get_pymongo_collection().update_one(
-            {"_id": key}, {"$set": {"locked_until": now + lock_ms}}
-        )
+    async with document_lock(collection, key):
+        now = now_ms()
+        counter = await collection.find_one({"_id": key})
+        if counter is None or (
+            counter["window_start"] + window_ms <= now and counter["locked_until"] <= now
+        ):
+            counter = {"_id": key, "failures": 0, "window_start": now, "locked_until": 0}
+        if counter["locked_until"] > now:
+            raise RateLimited((counter["locked_until"] - now) // 1000 + 1)
+        counter["failures"] += 1
+        over = limit is not None and counter["failures"] > limit
+        if over:
+            counter["locked_until"] = now + lock_ms
+        await collection.replace_one({"_id": key}, counter, upsert=True)
+    if over:
         raise RateLimited(lock_ms // 1000)
+    return counter
 
 
 class LoginThrottle:
@@ -84,12 +67,10 @@ class LoginThrottle:
 
         Returns how many failures the username has had from any address in the window.
         """
-        address_counter = await _count(_address_key(address), self.lock_ms)
-        await _lock_if_over(_address_key(address), address_counter, self.per_address, self.lock_ms)
+        await _count(_address_key(address), self.lock_ms, self.per_address, self.lock_ms)
         pair = _pair_key(username_key, address)
-        pair_counter = await _count(pair, self.lock_ms)
-        await _lock_if_over(pair, pair_counter, self.per_username, self.lock_ms)
-        user_counter = await _count(_user_key(username_key), self.lock_ms)
+        await _count(pair, self.lock_ms, self.per_username, self.lock_ms)
+        user_counter = await _count(_user_key(username_key), self.lock_ms, None, self.lock_ms)
         return int(user_counter["failures"])
 
     async def failure_delay(self, username_failures: int) -> None:
@@ -104,13 +85,14 @@ class LoginThrottle:
         await collection.delete_many(
             {"_id": {"$in": [_pair_key(username_key, address), _user_key(username_key)]}}
         )
-        await collection.update_one(
-            {"_id": _address_key(address), "failures": {"$gt": 0}}, {"$inc": {"failures": -1}}
+        await atomic_update(
+            collection, {"_id": _address_key(address), "failures": {"$gt": 0}},
+            {"$inc": {"failures": -1}},
         )
 
     async def record_failure(self, username_key: str) -> None:
         """A failure seen outside a login (wrong current password, wrong OTP)."""
-        await _count(_user_key(username_key), self.lock_ms)
+        await _count(_user_key(username_key), self.lock_ms, None, self.lock_ms)
 
     async def clear_username(self, username_key: str) -> None:
         """Lift every lock and counter of a username (administrator's unlock)."""

@@ -13,7 +13,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+import strawberry
 from strawberry.fastapi import BaseContext
+from strawberry.types import ExecutionContext
 from strawberry.types import Info
 
 from service.core.errors import DomainError, RateLimited, Unauthenticated
@@ -85,7 +87,6 @@ def _mapped(error: GraphQLError) -> GraphQLError:
         )
     if isinstance(original, GraphQLError):
         return error
-    logger.error("unexpected error in a resolver", exc_info=original)
     return GraphQLError(
         "Internal server error",
         nodes=error.nodes,
@@ -111,3 +112,19 @@ def limit_extensions(settings: Settings) -> list[Any]:
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
     ]
+
+
+class QuietSchema(strawberry.Schema):
+    """Logs only unexpected errors, and never the document (it may hold a password)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, DomainError | GraphQLError):
+                continue
+            logger.error(
+                "unexpected error in resolver %s", ".".join(map(str, error.path or [])),
+                exc_info=(type(original), original, original.__traceback__),
+            )

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from pymongo import ReturnDocument
 
+from service.core.atomic import atomic_update
 from service.core.security import DataCipher
 
 EVENT_SOURCE = "accounts-service"
@@ -99,8 +99,4 @@ async def write_change(
     full_update.setdefault("$inc", {})["version"] = 1
     if events:
         full_update.setdefault("$push", {})["pending_events"] = {"$each": events}
-    return await collection.find_one_and_update(  # type: ignore[no-any-return]
-        {**match, "deleted": {"$ne": True}},
-        full_update,
-        return_document=ReturnDocument.AFTER,
-    )
+    return await atomic_update(collection, {**match, "deleted": {"$ne": True}}, full_update)

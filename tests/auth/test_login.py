@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import jwt
+import pytest
 
 from service.core.settings import Settings
 from tests.conftest import BOOTSTRAP_PASSWORD, BOOTSTRAP_USERNAME, bearer, graphql, login, unique
@@ -117,3 +120,14 @@ async def test_graphql_wrong_password_is_unauthenticated(client: httpx.AsyncClie
 async def test_graphql_me_without_token_is_unauthenticated(client: httpx.AsyncClient) -> None:
     result = await graphql(client, "{ me { id } }")
     assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_failed_graphql_login_logs_no_password(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await graphql(
+        client,
+        'mutation { authenticate(username: "admin", password: "Sekrit-Value-123") { token } }',
+    )
+    assert "Sekrit-Value-123" not in caplog.text
