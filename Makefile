@@ -14,8 +14,8 @@ TEST_BROKER := $(or $(ACCOUNTS_KAFKA_BOOTSTRAP_SERVERS),127.0.0.1:19092)
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --upgrade pip >/dev/null
-	@$(PY) -m pip install -q -e '.[dev]'
+	@echo "installing the project into $(VENV) ..."
+	@$(PY) -m pip install -q -e '.[dev]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@touch $@
 
 install: $(VENV)/.installed

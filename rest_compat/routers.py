@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from rest_compat import auth
+from rest_compat import accounts, auth, oauth, organisations, systems
 
-ALL: list[APIRouter] = [auth.router]
+ALL: list[APIRouter] = [
+    auth.router, accounts.router, organisations.router, systems.router, oauth.router,
+]

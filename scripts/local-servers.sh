@@ -168,7 +168,10 @@ launch_store() {
     echo "store: external server from ACCOUNTS_MONGODB_URI (local store not started)"
     return 0
   fi
-  if store_pid >/dev/null; then
+  local pid
+  if pid="$(store_pid)"; then
+    pid_of "$STORE_PIDFILE" "--listen-addr=127.0.0.1:$STORE_PORT " >/dev/null ||
+      die "store: already running for profile $PROFILE on another port (pid $pid): stop it first"
     if port_open "$STORE_PORT"; then
       store_line
     else
@@ -305,7 +308,11 @@ launch_broker() {
     return 0
   fi
   command -v java >/dev/null 2>&1 || die "$need_java_msg"
-  if broker_pid >/dev/null; then
+  local pid
+  if pid="$(broker_pid)"; then
+    pid_of "$BROKER_PIDFILE" "-Dlocal.servers.ports=$BROKER_PORT,$CTRL_PORT " >/dev/null ||
+      ! pid_of "$BROKER_PIDFILE" "-Dlocal.servers.ports=" >/dev/null ||
+      die "broker: already running for profile $PROFILE on other ports (pid $pid): stop it first"
     if port_open "$BROKER_PORT"; then
       broker_line
     else
@@ -322,7 +329,8 @@ launch_broker() {
   write_broker_config
   local jvm=($KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true
-    "-Dlog4j2.configurationFile=$BROKER_DIR/log4j2.properties" "-Dkafka.logs.dir=$BROKER_DIR")
+    "-Dlog4j2.configurationFile=$BROKER_DIR/log4j2.properties" "-Dkafka.logs.dir=$BROKER_DIR"
+    "-Dlocal.servers.ports=$BROKER_PORT,$CTRL_PORT")
   if [[ ! -f $BROKER_DIR/data/meta.properties ]]; then
     if ! java "${jvm[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
       --cluster-id "$KAFKA_CLUSTER_ID" --config "$BROKER_DIR/server.properties" --ignore-formatted \

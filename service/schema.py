@@ -7,12 +7,13 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from service.accounts.schema import AccountsMutation, AccountsQuery
 from service.auth.schema import AuthMutation, AuthQuery
 from service.core.graphql import DomainErrors, QuietSchema, limit_extensions
 from service.core.settings import Settings
 
-QUERIES: tuple[type, ...] = (AuthQuery,)
-MUTATIONS: tuple[type, ...] = (AuthMutation,)
+QUERIES: tuple[type, ...] = (AuthQuery, AccountsQuery,)
+MUTATIONS: tuple[type, ...] = (AuthMutation, AccountsMutation,)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

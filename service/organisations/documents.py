@@ -45,10 +45,16 @@ class Organisation(Document, OutboxFields):
 
 
 class TreeVersion(Document):
-    """One document whose counter moves with every change of the organisation tree."""
+    """One document whose counter moves with every change of the organisation tree.
+
+    ``move_owner``/``move_until`` are the lease of the one move being written (see
+    service.organisations.tree.claim_tree_for_move).
+    """
 
     id: str = TREE_VERSION_ID  # type: ignore[assignment]
     version: int = 0
+    move_owner: str | None = None
+    move_until: int = 0
 
     class Settings:
         name = "organisation_tree_version"

@@ -11,9 +11,14 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pymongo import ReturnDocument
-
+from service.core.atomic import atomic_update
+from service.core.clock import now_ms
 from service.organisations.documents import TREE_VERSION_ID, Organisation, TreeVersion
+
+# Reads that fetch "all of them" ask for one big batch, so the number of round trips does
+# not grow with the number of documents (MongoDB still cuts a batch at 16 MiB).
+BULK_BATCH_SIZE = 100_000
+MOVE_LEASE_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,8 @@ async def _load(version: int) -> OrgTree:
     collection = Organisation.get_pymongo_collection()
     nodes: dict[str, OrgNode] = {}
     projection = {"name": 1, "parent_id": 1, "enabled": 1, "base_currency": 1, "units": 1}
-    async for raw in collection.find({"deleted": {"$ne": True}}, projection):
+    cursor = collection.find({"deleted": {"$ne": True}}, projection, batch_size=BULK_BATCH_SIZE)
+    async for raw in cursor:
         nodes[raw["_id"]] = OrgNode(
             id=raw["_id"],
             name=raw.get("name"),
@@ -130,12 +136,47 @@ async def _load(version: int) -> OrgTree:
 
 
 async def bump_tree_version() -> int:
-    """Move the tree version after a change, so every process reloads its copy."""
-    collection = TreeVersion.get_pymongo_collection()
-    updated = await collection.find_one_and_update(
+    """Move the tree version after a change, so every process reloads its copy.
+
+    Under the document's lease: FerretDB would lose one of two concurrent ``$inc``, and a
+    lost bump leaves a stale tree cached under the newer version.
+    """
+    updated = await atomic_update(
+        TreeVersion.get_pymongo_collection(),
         {"_id": TREE_VERSION_ID},
         {"$inc": {"version": 1}},
         upsert=True,
-        return_document=ReturnDocument.AFTER,
     )
+    assert updated is not None
     return int(updated["version"])
+
+
+async def claim_tree_for_move(version: int, owner: str) -> bool:
+    """Compare-and-set on the tree version: claim it for one move, decided on ``version``.
+
+    Succeeds only when nothing changed the tree since ``version`` was read and no other move
+    holds the claim (or its lease expired). The claim moves the version, so a concurrent
+    mover that read the same version fails its own claim and re-checks on the new tree; it
+    stays held until release_tree_move(), so nobody decides a move on a tree whose pending
+    move is not yet written.
+    """
+    now = now_ms()
+    claimed = await atomic_update(
+        TreeVersion.get_pymongo_collection(),
+        {
+            "_id": TREE_VERSION_ID,
+            "version": version,
+            "$or": [{"move_until": {"$exists": False}}, {"move_until": {"$lt": now}}],
+        },
+        {"$inc": {"version": 1}, "$set": {"move_owner": owner, "move_until": now + MOVE_LEASE_MS}},
+    )
+    return claimed is not None
+
+
+async def release_tree_move(owner: str) -> None:
+    """End a move's claim and move the version again, so caches drop the pre-move tree."""
+    await atomic_update(
+        TreeVersion.get_pymongo_collection(),
+        {"_id": TREE_VERSION_ID, "move_owner": owner},
+        {"$inc": {"version": 1}, "$set": {"move_owner": None, "move_until": 0}},
+    )
