@@ -7,5 +7,9 @@ from fastapi import APIRouter
 from rest_compat import accounts, auth, oauth, organisations, systems
 
 ALL: list[APIRouter] = [
-    auth.router, accounts.router, organisations.router, systems.router, oauth.router,
+    auth.router,
+    accounts.router,
+    organisations.router,
+    systems.router,
+    oauth.router,
 ]

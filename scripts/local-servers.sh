@@ -330,7 +330,7 @@ launch_broker() {
   local jvm=($KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$BROKER_DIR/log4j2.properties" "-Dkafka.logs.dir=$BROKER_DIR"
-    "-Dlocal.servers.ports=$BROKER_PORT,$CTRL_PORT")
+    -Dlog4j2.shutdownHookEnabled=false "-Dlocal.servers.ports=$BROKER_PORT,$CTRL_PORT")
   if [[ ! -f $BROKER_DIR/data/meta.properties ]]; then
     if ! java "${jvm[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
       --cluster-id "$KAFKA_CLUSTER_ID" --config "$BROKER_DIR/server.properties" --ignore-formatted \

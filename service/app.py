@@ -89,7 +89,10 @@ def create_app(settings: Settings) -> FastAPI:
         broker = request.app.state.relay.broker_up
         body = {
             "status": "ready" if database else "unready",
-            "checks": {"database": "up" if database else "down", "broker": "up" if broker else "down"},
+            "checks": {
+                "database": "up" if database else "down",
+                "broker": "up" if broker else "down",
+            },
         }
         return JSONResponse(body, status_code=200 if database else 503)
 

@@ -32,8 +32,12 @@ async def _ensure_organisation(org_id: str) -> None:
         return
     now = now_ms()
     organisation = Organisation(id=org_id, name=org_id, created=now, updated=now)
-    event = new_event("accounts.organisation.created", org_id, {
-        **organisation.stored_fields(), "children": []}, actor_id=None)
+    event = new_event(
+        "accounts.organisation.created",
+        org_id,
+        {**organisation.stored_fields(), "children": []},
+        actor_id=None,
+    )
     try:
         await Organisation.get_pymongo_collection().insert_one(
             {**organisation.model_dump(by_alias=True), "pending_events": [event]}

@@ -12,8 +12,14 @@ from service.auth.schema import AuthMutation, AuthQuery
 from service.core.graphql import DomainErrors, QuietSchema, limit_extensions
 from service.core.settings import Settings
 
-QUERIES: tuple[type, ...] = (AuthQuery, AccountsQuery,)
-MUTATIONS: tuple[type, ...] = (AuthMutation, AccountsMutation,)
+QUERIES: tuple[type, ...] = (
+    AuthQuery,
+    AccountsQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation,
+    AccountsMutation,
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

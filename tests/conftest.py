@@ -72,7 +72,9 @@ def deps(app: FastAPI) -> Any:
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> dict[str, Any]:
-    response = await client.post("/accounts/auth", json={"username": username, "password": password})
+    response = await client.post(
+        "/accounts/auth", json={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 

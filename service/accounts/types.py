@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -118,7 +118,7 @@ class AccountNode:
             created_on=ms_to_datetime(account.created_on),  # type: ignore[arg-type]
             last_logged_in=ms_to_datetime(account.last_logged_in),
             pending_password_reset=account.pending_reset(now_ms()) is not None,
-            contacts=dict(account.contacts),
+            contacts=cast(JSON, dict(account.contacts)),
             oauth_sub=account.oauth_sub,
             oauth_provider_id=account.oauth_provider_id,
             document=account,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -33,8 +33,8 @@ class AuthPayload:
                 unit_ids=result.access_to.unit_ids,
                 brandpath_list=result.access_to.brandpath_list,
             ),
-            properties=result.properties,
-            services=result.services,
+            properties=cast(JSON, result.properties),
+            services=cast(JSON, result.services),
         )
 
 

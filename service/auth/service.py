@@ -105,8 +105,13 @@ def _check_active(account: Account, tree: OrgTree, *, error: type[Exception]) ->
 
 
 async def _auth_result(
-    deps: Dependencies, account: Account, tree: OrgTree, session_id: str, refresh_token: str,
-    *, with_secret: bool,
+    deps: Dependencies,
+    account: Account,
+    tree: OrgTree,
+    session_id: str,
+    refresh_token: str,
+    *,
+    with_secret: bool,
 ) -> AuthResult:
     gets_secret = (
         with_secret
@@ -124,9 +129,7 @@ async def _auth_result(
     )
 
 
-async def start_session(
-    *, deps: Dependencies, account: Account, with_secret: bool
-) -> AuthResult:
+async def start_session(*, deps: Dependencies, account: Account, with_secret: bool) -> AuthResult:
     """Open a refresh-token family for a signed-in account and answer with its tokens."""
     now = now_ms()
     session_id = secrets.token_hex(16)
@@ -141,7 +144,9 @@ async def start_session(
         expires_at=now + deps.settings.refresh_token_ttl_seconds * 1000,
     ).insert()
     tree = await deps.org_tree.current()
-    return await _auth_result(deps, account, tree, session_id, refresh_token, with_secret=with_secret)
+    return await _auth_result(
+        deps, account, tree, session_id, refresh_token, with_secret=with_secret
+    )
 
 
 async def authenticate(

@@ -86,7 +86,8 @@ class LoginThrottle:
             {"_id": {"$in": [_pair_key(username_key, address), _user_key(username_key)]}}
         )
         await atomic_update(
-            collection, {"_id": _address_key(address), "failures": {"$gt": 0}},
+            collection,
+            {"_id": _address_key(address), "failures": {"$gt": 0}},
             {"$inc": {"failures": -1}},
         )
 

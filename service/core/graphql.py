@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -13,10 +14,8 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-import strawberry
 from strawberry.fastapi import BaseContext
-from strawberry.types import ExecutionContext
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from service.core.errors import DomainError, RateLimited, Unauthenticated
 from service.core.settings import Settings
@@ -125,6 +124,7 @@ class QuietSchema(strawberry.Schema):
             if original is None or isinstance(original, DomainError | GraphQLError):
                 continue
             logger.error(
-                "unexpected error in resolver %s", ".".join(map(str, error.path or [])),
+                "unexpected error in resolver %s",
+                ".".join(map(str, error.path or [])),
                 exc_info=(type(original), original, original.__traceback__),
             )

@@ -98,7 +98,9 @@ class TokenSigner:
             "jti": uuid.uuid4().hex,
             "iss": self.issuer,
         }
-        return jwt.encode(payload, self.secret, algorithm="HS256", headers={"kid": key_id(self.secret)})
+        return jwt.encode(
+            payload, self.secret, algorithm="HS256", headers={"kid": key_id(self.secret)}
+        )
 
     def verify(self, token: str) -> dict[str, Any]:
         try:

@@ -141,7 +141,7 @@ def view_of(document: Organisation | dict[str, Any], tree: OrgTree) -> Organisat
     )
 
 
-async def _documents(query: dict[str, Any]) -> list[dict[str, Any]]:
+async def organisation_documents(query: dict[str, Any]) -> list[dict[str, Any]]:
     cursor = Organisation.get_pymongo_collection().find(
         {**query, **NOT_DELETED}, batch_size=BULK_BATCH_SIZE
     ).sort("_id", 1)
@@ -168,7 +168,7 @@ async def list_organisations(
         query["parent_id"] = parent_id or None
     if caller.reach is not None:
         query["_id"] = {"$in": sorted(caller.reach)}
-    return [view_of(raw, tree) for raw in await _documents(query)]
+    return [view_of(raw, tree) for raw in await organisation_documents(query)]
 
 
 async def get_organisation(*, caller: Caller, org_id: str) -> OrganisationView:
@@ -177,17 +177,6 @@ async def get_organisation(*, caller: Caller, org_id: str) -> OrganisationView:
     if raw is None:
         raise NotFound("not_found", "No such organisation")
     return view_of(raw, caller.tree)
-
-
-async def organisations_by_ids(
-    *, caller: Caller, tree: OrgTree, ids: list[str]
-) -> list[OrganisationView | None]:
-    """Batched read for the graph: one query; out of scope or absent is None."""
-    caller.require(RESOURCE, PermissionLevel.READ)
-    reach = reach_in(caller, tree)
-    wanted = sorted({org_id for org_id in ids if reaches(reach, tree, org_id)})
-    found = {raw["_id"]: view_of(raw, tree) for raw in await _documents({"_id": {"$in": wanted}})}
-    return [found.get(org_id) for org_id in ids]
 
 
 # --- validation --------------------------------------------------------------------------

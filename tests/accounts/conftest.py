@@ -8,11 +8,14 @@ The tree, under the bootstrap organisation ``root``::
 
 from __future__ import annotations
 
+import random
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from service.auth.service import caller_from_token
 from service.organisations.service import OrganisationCreate, create_organisation
@@ -82,3 +85,12 @@ async def bound_admin(client: httpx.AsyncClient, su_token: str, orgs: Orgs) -> A
         client, su_token, orgs.a, permissions=grants(accounts="Write"), org_bound=True
     )
     return Admin(account, token)
+
+
+@pytest.fixture
+async def stranger(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client from an address of its own, for failing attempts that count per address."""
+    address = f"10.{random.randrange(100, 250)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

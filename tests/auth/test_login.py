@@ -26,11 +26,24 @@ async def test_access_token_carries_the_contract_claims(
 ) -> None:
     body = await login(client, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD)
     header = jwt.get_unverified_header(body["token"])
-    claims = jwt.decode(body["token"], settings.signing_secret, algorithms=["HS256"],
-                        issuer=settings.jwt_issuer)
+    claims = jwt.decode(
+        body["token"], settings.signing_secret, algorithms=["HS256"], issuer=settings.jwt_issuer
+    )
     assert header["kid"]
-    for claim in ("sub", "username", "account_type", "org_id", "unit_id", "trusted", "perms",
-                  "iat", "exp", "jti", "iss", "ver"):
+    for claim in (
+        "sub",
+        "username",
+        "account_type",
+        "org_id",
+        "unit_id",
+        "trusted",
+        "perms",
+        "iat",
+        "exp",
+        "jti",
+        "iss",
+        "ver",
+    ):
         assert claim in claims
     assert claims["exp"] - claims["iat"] == settings.access_token_ttl_seconds
     assert claims["username"] == BOOTSTRAP_USERNAME
@@ -44,10 +57,14 @@ async def test_wrong_password_and_unknown_user_get_the_same_401(client: httpx.As
         "/accounts/auth", json={"username": unique("nobody"), "password": "not-the-password"}
     )
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {
-        "code": "invalid_credentials",
-        "message": "Wrong username or password",
-    }
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {
+            "code": "invalid_credentials",
+            "message": "Wrong username or password",
+        }
+    )
 
 
 async def test_operator_object_as_username_is_422(client: httpx.AsyncClient) -> None:
@@ -83,8 +100,11 @@ async def test_me_without_a_token_is_401(client: httpx.AsyncClient) -> None:
 
 
 async def test_me_with_a_forged_token_is_401(client: httpx.AsyncClient) -> None:
-    forged = jwt.encode({"sub": "x", "iss": "accounts-service", "iat": 1, "exp": 2**40},
-                        "another-secret-that-is-long-enough-xx", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "x", "iss": "accounts-service", "iat": 1, "exp": 2**40},
+        "another-secret-that-is-long-enough-xx",
+        algorithm="HS256",
+    )
     response = await client.get("/accounts/me", headers=bearer(forged))
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
@@ -100,10 +120,13 @@ async def test_graphql_authenticate_then_me(client: httpx.AsyncClient) -> None:
     payload = result["data"]["authenticate"]
     assert payload["secret"] is None
     assert payload["accessTo"]["orgId"] == "root"
-    me = await graphql(client, "{ me { username accountType orgUnit { orgId } } }",
-                       token=payload["token"])
+    me = await graphql(
+        client, "{ me { username accountType orgUnit { orgId } } }", token=payload["token"]
+    )
     assert me["data"]["me"] == {
-        "username": BOOTSTRAP_USERNAME, "accountType": "SuperUser", "orgUnit": {"orgId": "root"}
+        "username": BOOTSTRAP_USERNAME,
+        "accountType": "SuperUser",
+        "orgUnit": {"orgId": "root"},
     }
 
 

@@ -47,7 +47,8 @@ async def test_graphql_refresh_token_rotates(client: httpx.AsyncClient) -> None:
     )
     assert result["data"]["refreshToken"]["refreshToken"] != first["refresh_token"]
     again = await graphql(
-        client, "mutation($t: String!) { refreshToken(token: $t) { token } }",
+        client,
+        "mutation($t: String!) { refreshToken(token: $t) { token } }",
         {"t": first["refresh_token"]},
     )
     assert again["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -57,7 +58,8 @@ async def test_logout_ends_the_login_and_its_access_tokens(client: httpx.AsyncCl
     session = await login(client, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD)
     other = await login(client, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD)
     response = await client.post(
-        "/accounts/logout", json={"token": session["refresh_token"]},
+        "/accounts/logout",
+        json={"token": session["refresh_token"]},
         headers=bearer(session["token"]),
     )
     assert response.status_code == 200

@@ -65,9 +65,7 @@ async def test_lock_from_one_address_does_not_lock_out_another(
 async def test_graphql_attempts_count_towards_the_lock(attacker: httpx.AsyncClient) -> None:
     username = unique("graphql-victim")
     query = f'mutation {{ a: authenticate(username: "{username}", password: "guess") {{ token }} }}'
-    codes = [
-        (await graphql(attacker, query))["errors"][0]["extensions"]["code"] for _ in range(6)
-    ]
+    codes = [(await graphql(attacker, query))["errors"][0]["extensions"]["code"] for _ in range(6)]
     assert codes == ["UNAUTHENTICATED"] * 5 + ["RATE_LIMITED"]
 
 
