@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from rest_compat import routers
 from rest_compat.dependencies import client_address
 from rest_compat.errors import install_error_handlers
 from service.auth.service import caller_from_token
+from service.auth.sweep import sweep_forever
 from service.bootstrap import BootstrapReport, bootstrap
 from service.core.database import connect, database_is_up, init_database
 from service.core.graphql import RequestContext
@@ -62,9 +64,11 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.relay = relay
         app.state.bootstrap = await bootstrap(deps)
         await relay.start()
+        sweeper = asyncio.create_task(sweep_forever(settings))
         try:
             yield
         finally:
+            sweeper.cancel()
             await relay.stop()
             await client.close()
 
