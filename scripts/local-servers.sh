@@ -3,11 +3,12 @@
 #   store  = FerretDB (MongoDB wire protocol) on SQLite, built from the Go module proxy
 #   broker = Apache Kafka 4.x, one KRaft node (broker+controller), jars fetched by Maven
 #
-# usage: scripts/local-servers.sh start|stop|status run|test [store|broker|all]
+# usage: scripts/local-servers.sh start|stop|status run|test|outage [store|broker|all]
 #
 #   profile  store             broker (controller)       data
 #   run      127.0.0.1:27017   127.0.0.1:9092  (9093)    .data/run/
 #   test     127.0.0.1:27117   127.0.0.1:19092 (19093)   .data/test/
+#   outage   127.0.0.1:27217   127.0.0.1:29092 (29093)   .data/outage/  (broker-outage tests stop/start it)
 #
 # Ports: LOCAL_STORE_PORT, LOCAL_BROKER_PORT, LOCAL_CONTROLLER_PORT override the profile's.
 # ACCOUNTS_MONGODB_URI set         -> the store is not started (the external one is used).
@@ -28,14 +29,14 @@ KAFKA_LIBS="$CACHE/kafka/libs"
 KAFKA_PROBE_DIR="$CACHE/kafka/probe"
 # Fixed KRaft cluster id (base64 of 16 bytes); each profile has its own data dir anyway.
 KAFKA_CLUSTER_ID="TG9jYWxBY2NvdW50c0thZg"
-KAFKA_HEAP="-Xms128m -Xmx512m"
+KAFKA_HEAP=(-Xms128m -Xmx512m)
 
 STORE_READY_TIMEOUT=30
 BROKER_READY_TIMEOUT=120
 STOP_TIMEOUT=20
 
 usage() {
-  echo "usage: $0 start|stop|status run|test [store|broker|all]" >&2
+  echo "usage: $0 start|stop|status run|test|outage [store|broker|all]" >&2
   exit 2
 }
 
@@ -51,6 +52,7 @@ case "$ACTION" in start | stop | status) ;; *) usage ;; esac
 case "$PROFILE" in
   run) def_store=27017 def_broker=9092 def_ctrl=9093 ;;
   test) def_store=27117 def_broker=19092 def_ctrl=19093 ;;
+  outage) def_store=27217 def_broker=29092 def_ctrl=29093 ;;
   *) usage ;;
 esac
 case "$WHAT" in store | broker | all) ;; *) usage ;; esac
@@ -60,7 +62,7 @@ STORE_PORT="${LOCAL_STORE_PORT:-$def_store}"
 BROKER_PORT="${LOCAL_BROKER_PORT:-$def_broker}"
 CTRL_PORT="${LOCAL_CONTROLLER_PORT:-$def_ctrl}"
 for p in "$STORE_PORT" "$BROKER_PORT" "$CTRL_PORT"; do
-  [[ $p =~ ^[0-9]+$ ]] && ((p > 0 && p < 65536)) || die "invalid port: $p"
+  if ! [[ $p =~ ^[0-9]+$ ]] || ((p < 1 || p > 65535)); then die "invalid port: $p"; fi
 done
 
 DATA="$ROOT/.data/$PROFILE"
@@ -91,6 +93,20 @@ pid_of() {
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
   echo "$pid"
+}
+
+# owns_port PID PORT: true if process PID holds the listening socket on PORT (so a ready
+# answer really comes from the server just started, not from another one on that port).
+owns_port() {
+  local hexport inode fd
+  hexport="$(printf '%04X' "$2")"
+  while read -r inode; do
+    for fd in "/proc/$1/fd/"*; do
+      [[ "$(readlink "$fd" 2>/dev/null)" == "socket:[$inode]" ]] && return 0
+    done
+  done < <(awk -v p=":$hexport" '$4 == "0A" && $2 ~ (p "$") {print $10}' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  [[ -r /proc/net/tcp ]] || return 0 # no procfs: cannot tell, assume yes
+  return 1
 }
 
 store_pid() { pid_of "$STORE_PIDFILE" "$STORE_DIR/"; }
@@ -143,14 +159,14 @@ build_ferretdb() {
   # The module zip lacks build/version/version.txt (generated at release time) and the
   # binary panics without it, so build from a copy of the module source with it filled in.
   if ! {
-    moddir="$(cd "$CACHE" && GOFLAGS= GOWORK=off go mod download -json \
-      "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" | tee -a "$log" |
+    moddir="$(cd "$CACHE" && GOFLAGS="" GOWORK=off go mod download -json \
+      "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')" &&
       [[ -n $moddir && -d $moddir ]] &&
       rm -rf "$src" && cp -R "$moddir" "$src" && chmod -R u+w "$src" &&
       echo "v$FERRETDB_VERSION" >"$src/build/version/version.txt" &&
       echo "local" >"$src/build/version/package.txt" &&
-      (cd "$src" && CGO_ENABLED=0 GOFLAGS= GOWORK=off go build -buildvcs=false -trimpath \
+      (cd "$src" && CGO_ENABLED=0 GOFLAGS="" GOWORK=off go build -buildvcs=false -trimpath \
         -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) &&
       "$FERRETDB_BIN.tmp" --version &&
       mv -f "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
@@ -161,11 +177,12 @@ build_ferretdb() {
   rm -rf "$src"
 }
 
-# Sets AWAIT_STORE=1 if the store must be awaited (launched now, or already starting).
+# Sets AWAIT_STORE: 1 = await (launched now, or already starting), 2 = already running,
+# 3 = external (lines are printed afterwards, store first).
 AWAIT_STORE=0
 launch_store() {
   if store_external; then
-    echo "store: external server from ACCOUNTS_MONGODB_URI (local store not started)"
+    AWAIT_STORE=3
     return 0
   fi
   local pid
@@ -173,7 +190,7 @@ launch_store() {
     pid_of "$STORE_PIDFILE" "--listen-addr=127.0.0.1:$STORE_PORT " >/dev/null ||
       die "store: already running for profile $PROFILE on another port (pid $pid): stop it first"
     if port_open "$STORE_PORT"; then
-      store_line
+      AWAIT_STORE=2
     else
       AWAIT_STORE=1 # starting up (or stuck): wait for it below
     fi
@@ -197,6 +214,8 @@ await_store() {
       exit 1
     fi
     if store_ping "$STORE_PORT"; then
+      owns_port "$(store_pid)" "$STORE_PORT" ||
+        die "store: another process answers on 127.0.0.1:$STORE_PORT (see $STORE_DIR/ferretdb.log)"
       store_line
       return 0
     fi
@@ -300,11 +319,11 @@ java_ok() {
   [[ $v =~ ^[0-9]+$ ]] && ((v >= 17))
 }
 
-# Sets AWAIT_BROKER=1 if the broker must be awaited (launched now, or already starting).
+# Sets AWAIT_BROKER like AWAIT_STORE.
 AWAIT_BROKER=0
 launch_broker() {
   if broker_external; then
-    echo "broker: external server from ACCOUNTS_KAFKA_BOOTSTRAP_SERVERS=$ACCOUNTS_KAFKA_BOOTSTRAP_SERVERS (local broker not started)"
+    AWAIT_BROKER=3
     return 0
   fi
   command -v java >/dev/null 2>&1 || die "$need_java_msg"
@@ -314,7 +333,7 @@ launch_broker() {
       ! pid_of "$BROKER_PIDFILE" "-Dlocal.servers.ports=" >/dev/null ||
       die "broker: already running for profile $PROFILE on other ports (pid $pid): stop it first"
     if port_open "$BROKER_PORT"; then
-      broker_line
+      AWAIT_BROKER=2
     else
       AWAIT_BROKER=1 # starting up (or stuck): wait for it below
     fi
@@ -327,7 +346,7 @@ launch_broker() {
   java_ok || die "broker: Kafka $KAFKA_VERSION needs Java 17+ ($(command -v java) is older)"
   fetch_kafka
   write_broker_config
-  local jvm=($KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  local jvm=("${KAFKA_HEAP[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$BROKER_DIR/log4j2.properties" "-Dkafka.logs.dir=$BROKER_DIR"
     -Dlog4j2.shutdownHookEnabled=false "-Dlocal.servers.ports=$BROKER_PORT,$CTRL_PORT")
@@ -360,6 +379,10 @@ await_broker() {
     cat "$BROKER_DIR/probe.log" >&2
     if [[ -s $BROKER_DIR/kafka.out ]]; then show_failure "broker: Kafka stdout/stderr" "$BROKER_DIR/kafka.out"; fi
     show_failure "broker: Kafka not ready" "$BROKER_DIR/kafka.log"
+    exit 1
+  fi
+  if ! owns_port "$pid" "$BROKER_PORT" || ! owns_port "$pid" "$CTRL_PORT"; then
+    show_failure "broker: another process answers on 127.0.0.1:$BROKER_PORT/$CTRL_PORT" "$BROKER_DIR/kafka.log"
     exit 1
   fi
   broker_line
@@ -453,8 +476,16 @@ do_start() {
   if want_store; then launch_store; fi
   if want_broker; then launch_broker; fi
   # both were launched before waiting, so they start up in parallel
-  if ((AWAIT_STORE)); then await_store; fi
-  if ((AWAIT_BROKER)); then await_broker; fi
+  case "$AWAIT_STORE" in
+    1) await_store ;;
+    2) store_line ;;
+    3) echo "store: external server from ACCOUNTS_MONGODB_URI (local store not started)" ;;
+  esac
+  case "$AWAIT_BROKER" in
+    1) await_broker ;;
+    2) broker_line ;;
+    3) echo "broker: external server from ACCOUNTS_KAFKA_BOOTSTRAP_SERVERS=$ACCOUNTS_KAFKA_BOOTSTRAP_SERVERS (local broker not started)" ;;
+  esac
   return 0
 }
 
