@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -10,6 +9,7 @@ from pydantic import BaseModel, StrictBool, StrictStr
 
 from rest_compat.bodies import LegacyBody
 from rest_compat.dependencies import AddressDep, CallerDep, DepsDep
+from rest_compat.permissions import permitted
 from service.accounts import passwords, service
 from service.accounts.documents import (
     Account,
@@ -25,22 +25,9 @@ from service.core.clock import now_ms
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
-def _permitted(level: PermissionLevel) -> Callable[[Caller], Awaitable[Caller]]:
-    """The route's permission, checked before FastAPI parses the body or the query.
-
-    The service function checks it again (GraphQL relies on that); checking it here too
-    keeps the contract's order, 403 before 422, for a caller that sends a malformed body.
-    """
-
-    async def permitted(caller: CallerDep) -> Caller:
-        caller.require(ACCOUNTS, level)
-        return caller
-
-    return permitted
-
-
-ReaderDep = Annotated[Caller, Depends(_permitted(PermissionLevel.READ))]
-WriterDep = Annotated[Caller, Depends(_permitted(PermissionLevel.WRITE))]
+# The route permission is checked before the body or query is parsed (403 before 422).
+ReaderDep = Annotated[Caller, Depends(permitted(ACCOUNTS, PermissionLevel.READ))]
+WriterDep = Annotated[Caller, Depends(permitted(ACCOUNTS, PermissionLevel.WRITE))]
 
 
 # --- bodies (the seed's field names; strict, unknown keys ignored) -----------------------

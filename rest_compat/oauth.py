@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, StrictStr
 
 from rest_compat.bodies import LegacyBody
-from rest_compat.dependencies import CallerDep, DepsDep
+from rest_compat.dependencies import DepsDep
+from rest_compat.permissions import permitted
+from service.accounts.documents import PermissionLevel
+from service.auth.caller import Caller
 from service.oauth import service
 from service.oauth.service import ProviderView
 
 router = APIRouter(prefix="/oauth", tags=["oauth"])
+ReaderDep = Annotated[Caller, Depends(permitted(service.RESOURCE, PermissionLevel.READ))]
+WriterDep = Annotated[Caller, Depends(permitted(service.RESOURCE, PermissionLevel.WRITE))]
 
 
 class OAuthProviderBody(BaseModel):
@@ -61,7 +68,7 @@ class PublicProviderBody(BaseModel):
 
 
 @router.get("/providers", response_model=list[OAuthProviderBody])
-async def list_providers(caller: CallerDep, search: str | None = None) -> list[OAuthProviderBody]:
+async def list_providers(caller: ReaderDep, search: str | None = None) -> list[OAuthProviderBody]:
     views = await service.list_providers(caller=caller, search=search)
     return [OAuthProviderBody.of(view) for view in views]
 
@@ -75,7 +82,7 @@ async def public_providers(deps: DepsDep, owner: str | None = None) -> list[Publ
 
 @router.post("/providers", response_model=OAuthProviderBody)
 async def create_provider(
-    body: OAuthProviderCreateBody, caller: CallerDep, deps: DepsDep
+    body: OAuthProviderCreateBody, caller: WriterDep, deps: DepsDep
 ) -> OAuthProviderBody:
     data = service.ProviderCreate.model_validate(body.model_dump())
     return OAuthProviderBody.of(await service.create_provider(deps=deps, caller=caller, data=data))
@@ -83,7 +90,7 @@ async def create_provider(
 
 @router.put("/providers/{provider_id}", response_model=OAuthProviderBody)
 async def update_provider(
-    provider_id: str, body: OAuthProviderUpdateBody, caller: CallerDep, deps: DepsDep
+    provider_id: str, body: OAuthProviderUpdateBody, caller: WriterDep, deps: DepsDep
 ) -> OAuthProviderBody:
     data = service.ProviderUpdate.model_validate(body.model_dump())
     view = await service.update_provider(
@@ -93,5 +100,5 @@ async def update_provider(
 
 
 @router.delete("/providers/{provider_id}", response_model=None)
-async def delete_provider(provider_id: str, caller: CallerDep, deps: DepsDep) -> None:
+async def delete_provider(provider_id: str, caller: WriterDep, deps: DepsDep) -> None:
     await service.delete_provider(deps=deps, caller=caller, provider_id=provider_id)

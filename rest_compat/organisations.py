@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, StrictBool, StrictStr
 
 from rest_compat.bodies import LegacyBody
-from rest_compat.dependencies import CallerDep, DepsDep
+from rest_compat.dependencies import DepsDep
+from rest_compat.permissions import permitted
+from service.accounts.documents import PermissionLevel
+from service.auth.caller import Caller
 from service.organisations import service
 from service.organisations.service import OrganisationView, UnitsResult
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
+ReaderDep = Annotated[Caller, Depends(permitted(service.RESOURCE, PermissionLevel.READ))]
+WriterDep = Annotated[Caller, Depends(permitted(service.RESOURCE, PermissionLevel.WRITE))]
 
 
 class OrganisationChildBody(BaseModel):
@@ -67,7 +72,7 @@ UnitsBody = Annotated[list[StrictStr], Body()]
 
 @router.get("", response_model=list[OrganisationBody])
 async def list_organisations(
-    caller: CallerDep, parent_id: str | None = None
+    caller: ReaderDep, parent_id: str | None = None
 ) -> list[OrganisationBody]:
     views = await service.list_organisations(caller=caller, parent_id=parent_id)
     return [OrganisationBody.of(view) for view in views]
@@ -75,7 +80,7 @@ async def list_organisations(
 
 @router.post("", response_model=OrganisationBody)
 async def create_organisation(
-    body: OrganisationCreateBody, caller: CallerDep, deps: DepsDep
+    body: OrganisationCreateBody, caller: WriterDep, deps: DepsDep
 ) -> OrganisationBody:
     data = service.OrganisationCreate.model_validate(body.model_dump())
     return OrganisationBody.of(
@@ -84,13 +89,13 @@ async def create_organisation(
 
 
 @router.get("/{org_id}", response_model=OrganisationBody)
-async def get_organisation(org_id: str, caller: CallerDep) -> OrganisationBody:
+async def get_organisation(org_id: str, caller: ReaderDep) -> OrganisationBody:
     return OrganisationBody.of(await service.get_organisation(caller=caller, org_id=org_id))
 
 
 @router.put("/{org_id}", response_model=OrganisationBody)
 async def update_organisation(
-    org_id: str, body: OrganisationUpdateBody, caller: CallerDep, deps: DepsDep
+    org_id: str, body: OrganisationUpdateBody, caller: WriterDep, deps: DepsDep
 ) -> OrganisationBody:
     data = service.OrganisationUpdate.model_validate(body.model_dump())
     view = await service.update_organisation(deps=deps, caller=caller, org_id=org_id, data=data)
@@ -99,7 +104,7 @@ async def update_organisation(
 
 @router.post("/{org_id}/units", response_model=UnitsResultBody)
 async def add_units(
-    org_id: str, units: UnitsBody, caller: CallerDep, deps: DepsDep
+    org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
 ) -> UnitsResultBody:
     result = await service.add_units(deps=deps, caller=caller, org_id=org_id, units=units)
     return UnitsResultBody.of(result)
@@ -107,7 +112,7 @@ async def add_units(
 
 @router.delete("/{org_id}/units", response_model=UnitsResultBody)
 async def remove_units(
-    org_id: str, units: UnitsBody, caller: CallerDep, deps: DepsDep
+    org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
 ) -> UnitsResultBody:
     result = await service.remove_units(deps=deps, caller=caller, org_id=org_id, units=units)
     return UnitsResultBody.of(result)
@@ -115,7 +120,7 @@ async def remove_units(
 
 @router.post("/{org_id}/units/remove", response_model=UnitsResultBody)
 async def remove_units_by_post(
-    org_id: str, units: UnitsBody, caller: CallerDep, deps: DepsDep
+    org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
 ) -> UnitsResultBody:
     """The same as ``DELETE /organisations/{org_id}/units``, for clients that cannot send a
     body with DELETE."""

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, StrictStr
 
 from rest_compat.bodies import LegacyBody
-from rest_compat.dependencies import CallerDep, DepsDep
+from rest_compat.dependencies import DepsDep
+from rest_compat.permissions import SuperUserDep, permitted
+from service.accounts.documents import PermissionLevel
+from service.auth.caller import Caller
 from service.systems import service
 from service.systems.documents import System
 
 router = APIRouter(prefix="/systems", tags=["systems"])
+ReaderDep = Annotated[Caller, Depends(permitted(service.RESOURCE, PermissionLevel.READ))]
 
 
 class SystemBody(BaseModel):
@@ -48,7 +52,7 @@ class SystemUpdateBody(LegacyBody):
 @router.get("", response_model=list[SystemBody])
 async def list_systems(
     response: Response,
-    caller: CallerDep,
+    caller: ReaderDep,
     system_id: Annotated[str | None, Query(alias="id")] = None,
     name: str | None = None,
     sort_field: str = "id",
@@ -66,19 +70,19 @@ async def list_systems(
 
 
 @router.post("", response_model=SystemBody)
-async def create_system(body: SystemCreateBody, caller: CallerDep, deps: DepsDep) -> SystemBody:
+async def create_system(body: SystemCreateBody, caller: SuperUserDep, deps: DepsDep) -> SystemBody:
     data = service.SystemCreate.model_validate(body.model_dump())
     return SystemBody.of(await service.create_system(deps=deps, caller=caller, data=data))
 
 
 @router.get("/{system_id}", response_model=SystemBody)
-async def get_system(system_id: str, caller: CallerDep) -> SystemBody:
+async def get_system(system_id: str, caller: ReaderDep) -> SystemBody:
     return SystemBody.of(await service.get_system(caller=caller, system_id=system_id))
 
 
 @router.put("/{system_id}", response_model=SystemBody)
 async def update_system(
-    system_id: str, body: SystemUpdateBody, caller: CallerDep, deps: DepsDep
+    system_id: str, body: SystemUpdateBody, caller: SuperUserDep, deps: DepsDep
 ) -> SystemBody:
     data = service.SystemUpdate.model_validate(body.model_dump())
     system = await service.update_system(deps=deps, caller=caller, system_id=system_id, data=data)
@@ -86,5 +90,5 @@ async def update_system(
 
 
 @router.delete("/{system_id}", response_model=None)
-async def delete_system(system_id: str, caller: CallerDep, deps: DepsDep) -> None:
+async def delete_system(system_id: str, caller: SuperUserDep, deps: DepsDep) -> None:
     await service.delete_system(deps=deps, caller=caller, system_id=system_id)

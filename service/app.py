@@ -10,7 +10,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from strawberry.fastapi import GraphQLRouter
 
 from rest_compat import routers
@@ -51,13 +58,26 @@ def _graphql_router(settings: Settings) -> GraphQLRouter[Any, Any]:
     )
 
 
+def _metrics_registry() -> CollectorRegistry:
+    """The app's own registry (no module-level metrics): process metrics plus the relay's."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = connect(settings)
         await init_database(client, settings)
         deps = Dependencies.build(settings)
-        relay = OutboxRelay(settings, deps.cipher)
+        registry = _metrics_registry()
+        relay = OutboxRelay(
+            settings, deps.cipher, registry, database=client[settings.mongodb_database]
+        )
+        app.state.metrics_registry = registry
         deps.wake_outbox = relay.wake
         app.state.deps = deps
         app.state.mongo = client
@@ -101,8 +121,9 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(body, status_code=200 if database else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> PlainTextResponse:
+        registry = request.app.state.metrics_registry
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

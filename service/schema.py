@@ -11,14 +11,23 @@ from service.accounts.schema import AccountsMutation, AccountsQuery
 from service.auth.schema import AuthMutation, AuthQuery
 from service.core.graphql import DomainErrors, QuietSchema, limit_extensions
 from service.core.settings import Settings
+from service.oauth.schema import OAuthMutation, OAuthQuery
+from service.organisations.schema import OrganisationsMutation, OrganisationsQuery
+from service.systems.schema import SystemsMutation, SystemsQuery
 
 QUERIES: tuple[type, ...] = (
     AuthQuery,
     AccountsQuery,
+    OrganisationsQuery,
+    SystemsQuery,
+    OAuthQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
     AccountsMutation,
+    OrganisationsMutation,
+    SystemsMutation,
+    OAuthMutation,
 )
 
 

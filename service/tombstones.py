@@ -20,20 +20,26 @@ _OUTBOX_FIELDS = {"_id", "version", "pending_events", "outbox_lease_owner", "out
 async def insert_or_revive(
     collection: Any, document: dict[str, Any], event: dict[str, Any]
 ) -> bool:
-    """Insert ``document`` with ``event`` pending; False when a live document has its id."""
-    try:
-        await collection.insert_one({**document, "pending_events": [event]})
-        return True
-    except DuplicateKeyError:
-        pass
+    """Insert ``document`` with ``event`` pending; False when a live document has its id.
+
+    Tried twice: the relay may drop the tombstone between a refused insert and the revive.
+    """
     fields = {key: value for key, value in document.items() if key not in _OUTBOX_FIELDS}
-    revived = await atomic_update(
-        collection,
-        {"_id": document["_id"], "deleted": True},
-        {
-            "$set": {**fields, "deleted": False},
-            "$inc": {"version": 1},
-            "$push": {"pending_events": event},
-        },
-    )
-    return revived is not None
+    for _ in range(2):
+        try:
+            await collection.insert_one({**document, "pending_events": [event]})
+            return True
+        except DuplicateKeyError:
+            pass
+        revived = await atomic_update(
+            collection,
+            {"_id": document["_id"], "deleted": True},
+            {
+                "$set": {**fields, "deleted": False},
+                "$inc": {"version": 1},
+                "$push": {"pending_events": event},
+            },
+        )
+        if revived is not None:
+            return True
+    return False

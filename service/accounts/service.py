@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from service.accounts.documents import (
     Account,
@@ -98,13 +98,22 @@ def _collection() -> Any:
     return Account.get_pymongo_collection()
 
 
+def _is_duplicate_key(error: OperationFailure) -> bool:
+    """MongoDB says 11000; FerretDB (SQLite) fails an update with a UNIQUE constraint error."""
+    return isinstance(error, DuplicateKeyError) or error.code == 11000 or (
+        "UNIQUE constraint failed" in str(error)
+    )
+
+
 async def _load(caller: Caller, account_id: str) -> Account:
     """The account, or 404 when it is malformed, absent or outside the caller's scope."""
     object_id = parse_account_id(account_id)
     raw = None
     if object_id is not None:
-        raw = await _collection().find_one({"_id": object_id, **NOT_DELETED})
-    if raw is None:
+        # A bare _id filter: FerretDB serves only that from its index (any other condition
+        # makes it scan the collection), so the tombstone check happens here.
+        raw = await _collection().find_one({"_id": object_id})
+    if raw is None or raw.get("deleted"):
         raise NotFound("not_found", "No such account")
     account = Account.model_validate(raw)
     if not in_scope(caller, account.org_unit.org_id):
@@ -364,6 +373,18 @@ async def _validate_update(
         check_password(password, deps.common_passwords)
 
 
+def _update_events(changes: dict[str, Any]) -> list[str]:
+    """What a consumer needs to hear: a set password, a disable or enable, any other edit."""
+    events = []
+    if changes.keys() - {"password_hash", "reset", "enabled"}:
+        events.append("accounts.account.updated")
+    if "enabled" in changes:
+        events.append("accounts.account." + ("enabled" if changes["enabled"] else "disabled"))
+    if "password_hash" in changes:
+        events.append("accounts.account.password_changed")
+    return events
+
+
 def _set_update(after: Account, changes: dict[str, Any]) -> dict[str, Any]:
     update: dict[str, Any] = {"$set": after.model_dump(include=set(changes))}
     if changes.keys() & REVOKING_FIELDS:
@@ -393,7 +414,7 @@ async def update_account(*, deps: Dependencies, caller: Caller, data: AccountUpd
         if not changes:
             return current
         written = await _write(deps, caller, current, after, _set_update(after, changes),
-                               "accounts.account.updated")
+                               _update_events(changes))
         if written is not None:
             return written
     raise Conflict("conflict", "The account changed meanwhile; try again")
@@ -401,19 +422,22 @@ async def update_account(*, deps: Dependencies, caller: Caller, data: AccountUpd
 
 async def _write(
     deps: Dependencies, caller: Caller, current: Account, after: Account,
-    update: dict[str, Any], event_type: str,
+    update: dict[str, Any], event_types: list[str],
 ) -> Account | None:
-    """Write a decided change with its event; None when the account moved meanwhile."""
-    event = new_event(event_type, current.account_id, after.public_fields(), actor_id=caller.id)
+    """Write a decided change with its events; None when the account moved meanwhile."""
+    data = after.public_fields()
+    events = [new_event(t, current.account_id, data, actor_id=caller.id) for t in event_types]
     try:
         raw = await write_change(
             _collection(),
             match={"_id": current.id, "version": current.version},
             update=update,
-            events=[event],
+            events=events,
         )
-    except DuplicateKeyError:
-        raise Conflict("conflict", "That username is taken") from None
+    except OperationFailure as error:
+        if _is_duplicate_key(error):
+            raise Conflict("conflict", "That username is taken") from None
+        raise
     if raw is None:
         return None
     deps.wake_outbox()
@@ -438,7 +462,7 @@ async def _set_enabled(
             return current
         event_type = "accounts.account.enabled" if enabled else "accounts.account.disabled"
         update = _set_update(after, {"enabled": enabled})
-        written = await _write(deps, caller, current, after, update, event_type)
+        written = await _write(deps, caller, current, after, update, [event_type])
         if written is not None:
             return written
     raise Conflict("conflict", "The account changed meanwhile; try again")

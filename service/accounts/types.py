@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,6 +14,10 @@ from service.accounts.documents import Account
 from service.auth.service import access_to
 from service.core.clock import ms_to_datetime, now_ms
 from service.core.graphql import context_of
+
+if TYPE_CHECKING:  # graph edges to other domains' types, resolved lazily
+    from service.organisations.types import OrganisationNode
+    from service.systems.types import SystemNode
 
 
 @strawberry.enum(name="AccountType")
@@ -50,6 +54,14 @@ class SystemPermissionType:
     system_id: strawberry.ID
     permissions: list[ResourcePermissionType]
 
+    @strawberry.field(description="The system; null when it no longer exists.")
+    async def system(
+        self, info: Info[Any, Any]
+    ) -> Annotated[SystemNode, strawberry.lazy("service.systems.types")] | None:
+        from service.systems.types import system_of
+
+        return await system_of(info, str(self.system_id))
+
 
 @strawberry.type(name="AccessTo")
 class AccessToType:
@@ -76,6 +88,22 @@ class AccountNode:
     oauth_sub: str | None
     oauth_provider_id: str | None
     document: strawberry.Private[Account]
+
+    @strawberry.field(description="The home organisation; null when outside your scope.")
+    async def organisation(
+        self, info: Info[Any, Any]
+    ) -> Annotated[OrganisationNode, strawberry.lazy("service.organisations.types")] | None:
+        from service.organisations.types import organisation_of
+
+        return await organisation_of(info, self.document.org_unit.org_id)
+
+    @strawberry.field(description="The system of a System or Provider account.")
+    async def system(
+        self, info: Info[Any, Any]
+    ) -> Annotated[SystemNode, strawberry.lazy("service.systems.types")] | None:
+        from service.systems.types import system_of
+
+        return await system_of(info, self.document.system_id)
 
     @strawberry.field
     async def access_to(self, info: Info[Any, Any]) -> AccessToType:

@@ -36,7 +36,7 @@ async def organisations_by_ids(
     caller.require(RESOURCE, PermissionLevel.READ)
     reach = reach_in(caller, tree)
     wanted = sorted({org_id for org_id in ids if reaches(reach, tree, org_id)})
-    documents = await organisation_documents({"_id": {"$in": wanted}})
+    documents = await organisation_documents({"_id": {"$in": wanted}}) if wanted else []
     found = {raw["_id"]: view_of(raw, tree) for raw in documents}
     return [found.get(org_id) for org_id in ids]
 

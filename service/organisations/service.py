@@ -160,9 +160,12 @@ async def _document(org_id: str) -> dict[str, Any] | None:
 async def list_organisations(
     *, caller: Caller, parent_id: str | None = None
 ) -> list[OrganisationView]:
-    """Every organisation in scope, sorted by id; ``parent_id=""`` lists the roots."""
+    """Every organisation in scope, sorted by id; ``parent_id=""`` lists the roots. A parent
+    outside the scope matches nothing, like an absent one."""
     caller.require(RESOURCE, PermissionLevel.READ)
     tree = caller.tree
+    if parent_id and not caller.reaches(parent_id):
+        return []
     query: dict[str, Any] = {}
     if parent_id is not None:
         query["parent_id"] = parent_id or None

@@ -7,9 +7,12 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from service.accounts.inputs import SortDirection
+from service.core.graphql import context_of
 from service.systems.documents import System
+from service.systems.loaders import system_loader
 from service.systems.service import SystemCreate, SystemPage, SystemUpdate, parse_input
 
 
@@ -110,3 +113,11 @@ class UpdateSystemInput:
             "service_config": self.service_config,
         }
         return parse_input(SystemUpdate, data)  # type: ignore[no-any-return]
+
+
+async def system_of(info: Info[Any, Any], system_id: str | None) -> SystemNode | None:
+    """The system for an edge from another type (null when absent)."""
+    if system_id is None:
+        return None
+    system = await system_loader(context_of(info)).load(system_id)
+    return None if system is None else SystemNode.from_document(system)
