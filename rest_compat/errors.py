@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bson.errors import InvalidStringData
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.core.errors import DomainError, RateLimited
+from service.core.errors import DomainError, RateLimited, as_domain_error
 
 logger = logging.getLogger("rest_compat")
 
@@ -59,6 +60,10 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unusable_input(request: Request, exc: Exception) -> JSONResponse:
+    return await _domain_error(request, as_domain_error(exc) or DomainError())
+
+
 async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     logger.error("unexpected error", exc_info=exc)
     return JSONResponse({"code": "internal_error", "message": "Internal server error"}, 500)
@@ -68,4 +73,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unusable in (InvalidStringData, UnicodeEncodeError):
+        app.add_exception_handler(unusable, _unusable_input)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -232,8 +232,8 @@ async def caller_from_token(*, deps: Dependencies, token: str) -> Caller:
     session_id = claims.get("sid")
     if session_id is not None:
         session = await RefreshSession.get_pymongo_collection().find_one(
-            {"_id": session_id, "revoked": False}, {"_id": 1}
+            {"_id": session_id}, {"revoked": 1}
         )
-        if session is None:
+        if session is None or session.get("revoked"):
             raise Unauthenticated("invalid_token", "The session has ended")
     return Caller(account=account, tree=tree, session_id=session_id)

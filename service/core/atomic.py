@@ -54,6 +54,54 @@ async def document_lock(collection: Any, document_id: object) -> AsyncIterator[N
         await locks.delete_one({"_id": key, "owner": owner})
 
 
+_MISSING = object()
+
+
+def _value_at(document: dict[str, Any], path: str) -> Any:
+    value: Any = document
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _satisfies(value: Any, operator: str, argument: Any) -> bool:
+    present = value is not _MISSING
+    if operator == "$ne":
+        return not present or value != argument
+    if operator == "$in":
+        return present and value in argument
+    if operator == "$exists":
+        return present == bool(argument)
+    if operator in ("$gt", "$gte", "$lt", "$lte"):
+        if not present or value is None:
+            return False
+        return {
+            "$gt": value > argument,
+            "$gte": value >= argument,
+            "$lt": value < argument,
+            "$lte": value <= argument,
+        }[operator]
+    raise ValueError(f"atomic_update does not evaluate {operator}")
+
+
+def matches(document: dict[str, Any], match: dict[str, Any]) -> bool:
+    """Whether a document satisfies a simple filter (equality and a few comparisons)."""
+    for path, condition in match.items():
+        if path == "$or":
+            if not any(matches(document, branch) for branch in condition):
+                return False
+            continue
+        value = _value_at(document, path)
+        if isinstance(condition, dict) and condition and all(k.startswith("$") for k in condition):
+            if not all(_satisfies(value, op, arg) for op, arg in condition.items()):
+                return False
+        elif value is _MISSING or value != condition:
+            return False
+    return True
+
+
 async def atomic_update(
     collection: Any,
     match: dict[str, Any],
@@ -61,8 +109,20 @@ async def atomic_update(
     *,
     upsert: bool = False,
 ) -> dict[str, Any] | None:
-    """``find_one_and_update`` by ``_id`` under the document's lease; returns the new version."""
-    async with document_lock(collection, match["_id"]):
+    """Update one document by ``_id`` if it satisfies ``match``, under its lease.
+
+    The conditions are checked on the document read inside the lease and the write goes by
+    bare ``_id``: FerretDB scans the collection for any other filter, so this keeps a
+    conditional write as cheap as a point lookup. Returns the new document, or None when
+    the document is absent (and not upserted) or fails the conditions.
+    """
+    document_id = match["_id"]
+    async with document_lock(collection, document_id):
+        current = await collection.find_one({"_id": document_id})
+        if current is None and not upsert:
+            return None
+        if current is not None and not matches(current, match):
+            return None
         return await collection.find_one_and_update(  # type: ignore[no-any-return]
-            match, update, upsert=upsert, return_document=ReturnDocument.AFTER
+            {"_id": document_id}, update, upsert=upsert, return_document=ReturnDocument.AFTER
         )

@@ -78,3 +78,12 @@ class RateLimited(DomainError):
 
 def invalid_field(field: str, message: str, code: str = "invalid_input") -> InvalidInput:
     return InvalidInput(code, f"{field}: {message}", details=[{"field": field, "message": message}])
+
+
+def as_domain_error(error: BaseException) -> DomainError | None:
+    """Driver errors that mean the input was unusable (a lone surrogate cannot be stored)."""
+    from bson.errors import InvalidStringData
+
+    if isinstance(error, InvalidStringData | UnicodeEncodeError):
+        return InvalidInput("invalid_input", "Text must be valid Unicode")
+    return None

@@ -17,7 +17,7 @@ from strawberry.extensions import (
 from strawberry.fastapi import BaseContext
 from strawberry.types import ExecutionContext, Info
 
-from service.core.errors import DomainError, RateLimited, Unauthenticated
+from service.core.errors import DomainError, RateLimited, Unauthenticated, as_domain_error
 from service.core.settings import Settings
 
 logger = logging.getLogger("service.graphql")
@@ -75,6 +75,7 @@ def _mapped(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         return error
+    original = as_domain_error(original) or original
     if isinstance(original, DomainError):
         extensions: dict[str, Any] = {"code": original.graphql_code, "reason": original.code}
         if original.details:
@@ -122,6 +123,8 @@ class QuietSchema(strawberry.Schema):
         for error in errors:
             original = error.original_error
             if original is None or isinstance(original, DomainError | GraphQLError):
+                continue
+            if as_domain_error(original) is not None:
                 continue
             logger.error(
                 "unexpected error in resolver %s",

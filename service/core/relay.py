@@ -415,7 +415,7 @@ class OutboxRelay:
                 events = raw.get("pending_events") or []
                 pending += len(events)
                 first = _event_epoch(events[0]) if events else None
-                found.append((first if first is not None else 0.0, name, raw["_id"]))
+                found.append((first if first is not None else time.time(), name, raw["_id"]))
         found.sort(key=lambda item: item[0])
         self.metrics.pending.set(pending)
         self.metrics.oldest_pending = found[0][0] if found else None
@@ -643,6 +643,11 @@ class OutboxRelay:
         )
         assert self._leases is not None
         await self._leases.sweep()
+        for name in aggregate_collections():  # tombstones whose removal was interrupted
+            collection = self._database[name]
+            cursor = collection.find({"deleted": True, "pending_events": {"$size": 0}}, {"_id": 1})
+            async for raw in cursor:
+                await self._drop_tombstone(collection, raw["_id"])
 
     # --- the producer ------------------------------------------------------------------
 
@@ -680,6 +685,8 @@ class OutboxRelay:
         except (TimeoutError, KafkaError):
             up = False
         self._set_broker_up(bool(up))
+        if not up:  # reconnect from scratch next pass: fails fast while the broker is away
+            await self._discard_producer()
 
     async def _discard_producer(self) -> None:
         producer, self._producer = self._producer, None

@@ -154,3 +154,24 @@ async def test_failed_graphql_login_logs_no_password(
         'mutation { authenticate(username: "admin", password: "Sekrit-Value-123") { token } }',
     )
     assert "Sekrit-Value-123" not in caplog.text
+
+
+async def test_lone_surrogate_username_is_422_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/accounts/auth",
+        content=b'{"username": "\\ud800", "password": "whatever-password"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+
+
+async def test_graphql_lone_surrogate_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        content=b'{"query": "mutation($u: String!) { authenticate(username: $u, password: '
+        b'\\"whatever\\") { token } }", "variables": {"u": "\\ud800"}}',
+        headers={"content-type": "application/json"},
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
