@@ -107,7 +107,7 @@ class AccountNode:
 
     @strawberry.field
     async def access_to(self, info: Info[Any, Any]) -> AccessToType:
-        tree = await context_of(info).deps.org_tree.current()
+        tree = await context_of(info).tree()
         result = access_to(self.document, tree)
         return AccessToType(
             org_id=strawberry.ID(result.org_id),

@@ -40,6 +40,7 @@ class RequestContext(BaseContext):
         self.client_address = client_address
         self.authorization = authorization
         self._caller: Any = None
+        self._tree: Any = None
         self._loaders: dict[str, Any] = {}
 
     async def caller(self) -> Any:
@@ -49,7 +50,14 @@ class RequestContext(BaseContext):
             if token is None:
                 raise Unauthenticated("unauthenticated", "A bearer token is required")
             self._caller = await self._authenticate(token)
+            self._tree = self._caller.tree
         return self._caller
+
+    async def tree(self) -> Any:
+        """The organisation tree snapshot, read once per request."""
+        if self._tree is None:
+            self._tree = await self.deps.org_tree.current()
+        return self._tree
 
     def loader(self, name: str, factory: Callable[[], T]) -> T:
         """The request's DataLoader called ``name``, created on first use."""

@@ -76,6 +76,11 @@ CLOSE_GRACE_SECONDS = 1.0
 CLOSE_TIMEOUT_SECONDS = 2.0
 MAX_RETRY_SECONDS = 5.0
 SWEEP_EVERY_SECONDS = 60.0
+# A scan reads every aggregate document where the store cannot use the outbox_pending index
+# (FerretDB scans whole collections): idle polls then stretch so that scanning takes about a
+# tenth of the time at most, and woken passes leave a gap as long as the last scan took.
+SCAN_SHARE = 0.1
+MAX_IDLE_SECONDS = 60.0
 DUPLICATE_KEY = 11000
 
 T = TypeVar("T")
@@ -304,6 +309,7 @@ class OutboxRelay:
         self._next_sweep = 0.0
         self._next_health_check = 0.0
         self._indexes_ready = False
+        self._scan_seconds = 0.0
 
     @property
     def broker_up(self) -> bool:
@@ -379,11 +385,25 @@ class OutboxRelay:
                     logger.exception("relay %s: pass failed", self.owner)
             if busy or self._stopping:
                 continue
-            # After a failure wake() does not cut the pause short (no hammering a dead broker).
-            pause = self.settings.outbox_poll_seconds * 2**failures
-            signal = self._stop_requested if failures else self._wakeup
+            await self._pause(failures)
+
+    async def _pause(self, failures: int) -> None:
+        """Until the next pass: a wake-up or the poll interval (a growing pause after a
+        failure, which wake() does not cut short: no hammering a broker that is away)."""
+        poll = self.settings.outbox_poll_seconds
+        if failures:
+            pause = min(poll * 2**failures, MAX_RETRY_SECONDS)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), timeout=min(pause, MAX_RETRY_SECONDS))
+                await asyncio.wait_for(self._stop_requested.wait(), timeout=pause)
+            return
+        idle = max(poll, min(self._scan_seconds / SCAN_SHARE, MAX_IDLE_SECONDS))
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
+        except TimeoutError:
+            return
+        if self._scan_seconds > 0.01:  # an expensive store: let it breathe between scans
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_requested.wait(), timeout=self._scan_seconds)
 
     async def _pass(self) -> bool:
         """One scan and publish round; True when it published (more may be waiting)."""
@@ -409,6 +429,7 @@ class OutboxRelay:
         """Documents with pending events, oldest first; refreshes the outbox gauges."""
         found: list[tuple[float, str, Any]] = []
         pending = 0
+        started = time.monotonic()
         for name in aggregate_collections():
             cursor = self._database[name].find(PENDING, {"pending_events.time": 1})
             async for raw in cursor:
@@ -416,6 +437,7 @@ class OutboxRelay:
                 pending += len(events)
                 first = _event_epoch(events[0]) if events else None
                 found.append((first if first is not None else time.time(), name, raw["_id"]))
+        self._scan_seconds = time.monotonic() - started
         found.sort(key=lambda item: item[0])
         self.metrics.pending.set(pending)
         self.metrics.oldest_pending = found[0][0] if found else None

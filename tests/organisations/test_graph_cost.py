@@ -33,7 +33,8 @@ ROOT_LIST_QUERY = """{ organisations { id parent { id } subOrganisations { id }
 
 DESCENDANTS_QUERY = """query($top: ID!) { organisation(id: $top) { id
   descendants { id parent { id } subOrganisations { id }
-    accounts(limit: 50) { total items { id organisation { id } system { id } } } } } }"""
+    accounts(limit: 50) { total items { id organisation { id } system { id }
+      accessTo { orgId brandpathList } } } } } }"""
 
 MAX_COMMANDS = 10
 CONCURRENCY = 8
