@@ -22,10 +22,12 @@ from tests.events.consume import TopicReader, first_occurrence_order
 from tests.events.support import (
     RelayEnv,
     eventually,
+    finish,
     pending_count,
     relay_env,
     running,
     seed,
+    spawn,
     updates,
 )
 
@@ -155,6 +157,18 @@ async def test_a_takeover_skips_events_its_dead_claimant_already_sent(env: Relay
         await eventually(lambda: _no_pending(env), what="the pull of sent events")
     # Same partition, published in order: the first would have arrived before the second.
     assert [r.id for r in reader.received] == [events[1]["id"]]
+
+
+async def test_the_relay_process_publishes_until_sigterm(env: RelayEnv, tmp_path: Path) -> None:
+    events = updates("org-p", 2)
+    await seed(env.db, "organisations", "org-p", events)
+    async with env.reader() as reader:
+        process = await spawn("service.relay", env.environment(), tmp_path / "relay.log")
+        try:
+            await reader.wait_for_ids(e["id"] for e in events)
+        finally:
+            exit_code = await finish(process)
+    assert exit_code == 0
 
 
 async def test_metrics_count_waiting_events_while_the_broker_is_unreachable(
