@@ -81,7 +81,9 @@ class Account(Document, OutboxFields):
     class Settings:
         name = "accounts"
         indexes = [
-            IndexModel([("username_key", pymongo.ASCENDING)], unique=True, name="username_key_unique"),
+            IndexModel(
+                [("username_key", pymongo.ASCENDING)], unique=True, name="username_key_unique"
+            ),
             IndexModel([("org_unit.org_id", pymongo.ASCENDING)], name="home_org"),
             IndexModel([("permissions.system_id", pymongo.ASCENDING)], name="permission_system"),
             IndexModel([("pending_events.0.id", pymongo.ASCENDING)], name="outbox_pending"),
