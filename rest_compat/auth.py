@@ -30,5 +30,5 @@ async def me(caller: CallerDep) -> MeResponse:
 
 
 @router.post("/logout", response_model=None)
-async def logout(body: TokenBody, caller: CallerDep) -> None:
-    await service.logout(caller=caller, refresh_token=body.token)
+async def logout(body: TokenBody, caller: CallerDep, deps: DepsDep) -> None:
+    await service.logout(deps=deps, caller=caller, refresh_token=body.token)

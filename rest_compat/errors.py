@@ -9,6 +9,7 @@ from bson.errors import InvalidStringData
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import DocumentTooLarge
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.core.errors import DomainError, RateLimited, as_domain_error
@@ -54,10 +55,10 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "error")
-    return JSONResponse(
-        {"code": code, "message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
-    )
+    # A body that is not JSON at all is malformed input like any other: 422 (rest.md).
+    status = 422 if exc.status_code == 400 else exc.status_code
+    code = _STATUS_CODES.get(status, "error")
+    return JSONResponse({"code": code, "message": str(exc.detail)}, status, headers=exc.headers)
 
 
 async def _unusable_input(request: Request, exc: Exception) -> JSONResponse:
@@ -73,6 +74,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for unusable in (InvalidStringData, UnicodeEncodeError):
+    for unusable in (InvalidStringData, UnicodeEncodeError, DocumentTooLarge):
         app.add_exception_handler(unusable, _unusable_input)
     app.add_exception_handler(Exception, _unexpected_error)

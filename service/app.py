@@ -28,6 +28,7 @@ from service.auth.sweep import sweep_forever
 from service.bootstrap import BootstrapReport, bootstrap
 from service.core.database import connect, database_is_up, init_database
 from service.core.graphql import RequestContext
+from service.core.http_limits import BodyLimits
 from service.core.relay import OutboxRelay
 from service.core.settings import Settings
 from service.dependencies import Dependencies
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimits, max_batch=settings.graphql_max_batch)
     for router in routers.ALL:
         app.include_router(router)
     app.include_router(_graphql_router(settings), prefix="/graphql", include_in_schema=False)

@@ -9,7 +9,9 @@ the successful write matches the OTP digest, so an OTP works once.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import time
 from typing import Any
 
 from service.accounts.documents import Account, PendingReset, username_key
@@ -33,6 +35,8 @@ from service.dependencies import Dependencies
 OTP_DIGITS = 8
 RESET_WINDOW_MS = 15 * 60 * 1000
 WRITE_ATTEMPTS = 3
+# Every reset request answers after this long at least (no timing tells a user exists).
+RESET_ANSWER_SECONDS = 0.3
 NOT_DELETED: dict[str, Any] = {"deleted": {"$ne": True}}
 
 
@@ -107,6 +111,20 @@ async def change_password(
 
 
 async def request_password_reset(*, deps: Dependencies, username: str) -> None:
+    """Answer alike, in the same time, whether or not the username exists.
+
+    Issuing an OTP costs a write that an unknown username does not, so every answer waits
+    until the same floor: the time tells nothing about the account.
+    """
+    started = time.monotonic()
+    try:
+        await _issue_reset(deps=deps, username=username)
+    finally:
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(max(0.0, RESET_ANSWER_SECONDS - elapsed))
+
+
+async def _issue_reset(*, deps: Dependencies, username: str) -> None:
     """Issue an OTP to an enabled account; answers alike whatever happens (no event when not).
 
     At most ``password_reset_max_per_window`` OTPs per username per 15 minutes; a new OTP

@@ -10,6 +10,7 @@ from service.core.errors import InvalidInput, invalid_field
 
 USERNAME_MIN, USERNAME_MAX = 3, 128
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
+CONTACTS_MAX, CONTACT_KEY_MAX, CONTACT_VALUE_MAX = 50, 64, 1024
 # Control, format (zero-width, bidi), separators other than spaces, private use, unassigned
 # and lone surrogates: invisible or ambiguous in a username, and surrogates cannot be stored.
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
@@ -44,9 +45,24 @@ def check_password(password: str, common_passwords: frozenset[str]) -> None:
 
 
 def check_contacts(contacts: dict[str, str]) -> None:
+    """A small map of short texts whose keys can be stored as field names."""
+    if len(contacts) > CONTACTS_MAX:
+        raise invalid_field("contacts", f"at most {CONTACTS_MAX} entries")
     for key, value in contacts.items():
         if not is_encodable(key) or not is_encodable(value):
             raise invalid_field("contacts", "must be valid Unicode text")
+        if (
+            not 1 <= len(key) <= CONTACT_KEY_MAX
+            or key.startswith("$")
+            or "." in key
+            or "\x00" in key
+        ):
+            raise invalid_field(
+                "contacts",
+                f"keys are 1-{CONTACT_KEY_MAX} characters, without '$' first, '.' or NUL",
+            )
+        if len(value) > CONTACT_VALUE_MAX:
+            raise invalid_field("contacts", f"values are at most {CONTACT_VALUE_MAX} characters")
 
 
 def otp_digest(data_key: str, account_id: str, otp: str) -> str:

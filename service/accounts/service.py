@@ -31,6 +31,7 @@ from service.core.clock import now_ms
 from service.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from service.core.ids import is_client_id, parse_account_id
 from service.core.outbox import new_event, write_change
+from service.core.paging import check_paging
 from service.dependencies import Dependencies
 from service.systems.documents import System
 
@@ -42,7 +43,6 @@ SORT_FIELDS = {
     "account_type": "account_type",
     "id": "_id",
 }
-MAX_LIMIT = 500
 WRITE_ATTEMPTS = 3
 # A change of any of these ends every session of the account (token_version moves).
 REVOKING_FIELDS = frozenset({"password_hash", "permissions", "account_type", "org_unit", "enabled"})
@@ -100,8 +100,10 @@ def _collection() -> Any:
 
 def _is_duplicate_key(error: OperationFailure) -> bool:
     """MongoDB says 11000; FerretDB (SQLite) fails an update with a UNIQUE constraint error."""
-    return isinstance(error, DuplicateKeyError) or error.code == 11000 or (
-        "UNIQUE constraint failed" in str(error)
+    return (
+        isinstance(error, DuplicateKeyError)
+        or error.code == 11000
+        or ("UNIQUE constraint failed" in str(error))
     )
 
 
@@ -143,10 +145,13 @@ def _beyond_caller(caller: Caller, state: Account) -> str | None:
         return "Only a SuperUser may manage a trusted account"
     for grant in state.permissions:
         for permission in grant.permissions:
-            if not holds(caller.account, grant.system_id, permission.resource_id,
-                         permission.permission):
-                return (f"You do not hold {permission.permission.value} on "
-                        f"{grant.system_id}/{permission.resource_id}")
+            if not holds(
+                caller.account, grant.system_id, permission.resource_id, permission.permission
+            ):
+                return (
+                    f"You do not hold {permission.permission.value} on "
+                    f"{grant.system_id}/{permission.resource_id}"
+                )
     reach = account_reach(state, caller.tree)
     if reach is None or caller.reach is None or not reach <= caller.reach:
         return "The account would reach organisations outside your scope"
@@ -299,14 +304,13 @@ def _list_filter(
 
 
 def _check_paging(sort_field: str, sort_direction: int, page: int, limit: int) -> None:
-    if sort_field not in SORT_FIELDS:
-        raise invalid_field("sort_field", f"must be one of {', '.join(SORT_FIELDS)}")
-    if sort_direction not in (1, -1):
-        raise invalid_field("sort_direction", "must be 1 or -1")
-    if page < 1:
-        raise invalid_field("page", "must be 1 or more")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise invalid_field("limit", f"must be 1 to {MAX_LIMIT}")
+    check_paging(
+        sort_fields=SORT_FIELDS,
+        sort_field=sort_field,
+        sort_direction=sort_direction,
+        page=page,
+        limit=limit,
+    )
 
 
 async def list_accounts(
@@ -358,7 +362,10 @@ def _changes(current: Account, data: AccountUpdate) -> dict[str, Any]:
 
 
 async def _validate_update(
-    deps: Dependencies, caller: Caller, after: Account, changes: dict[str, Any],
+    deps: Dependencies,
+    caller: Caller,
+    after: Account,
+    changes: dict[str, Any],
     password: str | None,
 ) -> None:
     if "username" in changes:
@@ -413,16 +420,21 @@ async def update_account(*, deps: Dependencies, caller: Caller, data: AccountUpd
             after = current.model_copy(update=changes)
         if not changes:
             return current
-        written = await _write(deps, caller, current, after, _set_update(after, changes),
-                               _update_events(changes))
+        written = await _write(
+            deps, caller, current, after, _set_update(after, changes), _update_events(changes)
+        )
         if written is not None:
             return written
     raise Conflict("conflict", "The account changed meanwhile; try again")
 
 
 async def _write(
-    deps: Dependencies, caller: Caller, current: Account, after: Account,
-    update: dict[str, Any], event_types: list[str],
+    deps: Dependencies,
+    caller: Caller,
+    current: Account,
+    after: Account,
+    update: dict[str, Any],
+    event_types: list[str],
 ) -> Account | None:
     """Write a decided change with its events; None when the account moved meanwhile."""
     data = after.public_fields()
@@ -495,4 +507,3 @@ async def revoke_account_tokens(*, deps: Dependencies, caller: Caller, account_i
     if written is None:
         raise NotFound("not_found", "No such account")
     await revoke_all_sessions(account.account_id)
-

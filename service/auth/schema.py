@@ -66,6 +66,7 @@ class AuthMutation:
 
     @strawberry.mutation(description="End the login that a refresh token belongs to.")
     async def logout(self, info: Info[Any, Any], token: str) -> bool:
-        caller = await context_of(info).caller()
-        await service.logout(caller=caller, refresh_token=token)
+        context = context_of(info)
+        caller = await context.caller()
+        await service.logout(deps=context.deps, caller=caller, refresh_token=token)
         return True

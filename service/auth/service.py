@@ -14,12 +14,16 @@ from service.core.atomic import atomic_update
 from service.core.clock import now_ms
 from service.core.errors import Forbidden, Unauthenticated
 from service.core.ids import parse_account_id
-from service.core.security import token_digest
+from service.core.security import constant_time_equals, keyed_digest, token_digest
 from service.dependencies import Dependencies
 from service.organisations.tree import OrgTree
 from service.systems.documents import System
 
 INVALID_CREDENTIALS = "Wrong username or password"
+# Longer than any username or password the service stores (128 and 256 code points), with
+# room for accounts imported from the old service.
+MAX_LOGIN_USERNAME = 256
+MAX_LOGIN_PASSWORD = 1024
 
 
 @dataclass
@@ -89,12 +93,23 @@ def _claims(account: Account, session_id: str) -> dict[str, Any]:
     }
 
 
-def _new_refresh_token(session_id: str) -> str:
-    return f"{session_id}.{secrets.token_urlsafe(32)}"
+def _new_refresh_token(deps: Dependencies, session_id: str) -> str:
+    """``<session>.<random>.<mac>``: the MAC tells a token we issued from a made-up one."""
+    body = f"{session_id}.{secrets.token_urlsafe(32)}"
+    return f"{body}.{keyed_digest(deps.settings.encryption_key, 'refresh-token', body)}"
 
 
-def _session_of(refresh_token: str) -> str:
-    return refresh_token.split(".", 1)[0]
+def _issued_session(deps: Dependencies, refresh_token: str) -> str | None:
+    """The session of a refresh token this service issued (current or retired), else None.
+
+    Only a token we really issued may trigger reuse revocation: the session id is visible in
+    access tokens, so a made-up ``<session>.<anything>`` must not end somebody's login.
+    """
+    body, _, mac = refresh_token.rpartition(".")
+    expected = keyed_digest(deps.settings.encryption_key, "refresh-token", body)
+    if not body or not constant_time_equals(mac, expected):
+        return None
+    return body.split(".", 1)[0]
 
 
 def _check_active(account: Account, tree: OrgTree, *, error: type[Exception]) -> None:
@@ -133,7 +148,7 @@ async def start_session(*, deps: Dependencies, account: Account, with_secret: bo
     """Open a refresh-token family for a signed-in account and answer with its tokens."""
     now = now_ms()
     session_id = secrets.token_hex(16)
-    refresh_token = _new_refresh_token(session_id)
+    refresh_token = _new_refresh_token(deps, session_id)
     await RefreshSession(
         id=session_id,
         account_id=account.account_id,
@@ -153,6 +168,10 @@ async def authenticate(
     *, deps: Dependencies, username: str, password: str, client_address: str
 ) -> AuthResult:
     """Password login. Unknown user and wrong password answer alike, in about the same time."""
+    if len(username) > MAX_LOGIN_USERNAME or len(password) > MAX_LOGIN_PASSWORD:
+        # No account can match; answer as for a wrong password, without storing the input.
+        await deps.hasher.burn(password[:MAX_LOGIN_PASSWORD])
+        raise Unauthenticated("invalid_credentials", INVALID_CREDENTIALS)
     key = username_key(username)
     throttle = LoginThrottle(deps.settings)
     username_failures = await throttle.count_attempt(key, client_address)
@@ -176,8 +195,10 @@ async def authenticate(
 async def refresh(*, deps: Dependencies, refresh_token: str) -> AuthResult:
     """Rotate a refresh token; presenting a retired one revokes its whole family."""
     now = now_ms()
-    session_id = _session_of(refresh_token)
-    new_token = _new_refresh_token(session_id)
+    session_id = _issued_session(deps, refresh_token)
+    if session_id is None:
+        raise Unauthenticated("invalid_token", "The refresh token is not valid")
+    new_token = _new_refresh_token(deps, session_id)
     sessions = RefreshSession.get_pymongo_collection()
     rotated = await atomic_update(
         sessions,
@@ -201,9 +222,11 @@ async def refresh(*, deps: Dependencies, refresh_token: str) -> AuthResult:
     return await _auth_result(deps, account, tree, session_id, new_token, with_secret=False)
 
 
-async def logout(*, caller: Caller, refresh_token: str) -> None:
+async def logout(*, deps: Dependencies, caller: Caller, refresh_token: str) -> None:
     """End one login: its refresh token, every token rotated from it, and their access tokens."""
-    await _revoke_session(_session_of(refresh_token), account_id=caller.id)
+    session_id = _issued_session(deps, refresh_token)
+    if session_id is not None:
+        await _revoke_session(session_id, account_id=caller.id)
 
 
 async def _revoke_session(session_id: str, *, account_id: str | None = None) -> None:

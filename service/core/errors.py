@@ -81,9 +81,12 @@ def invalid_field(field: str, message: str, code: str = "invalid_input") -> Inva
 
 
 def as_domain_error(error: BaseException) -> DomainError | None:
-    """Driver errors that mean the input was unusable (a lone surrogate cannot be stored)."""
+    """Driver errors that mean the input was unusable (unstorable text, an oversized document)."""
     from bson.errors import InvalidStringData
+    from pymongo.errors import DocumentTooLarge
 
     if isinstance(error, InvalidStringData | UnicodeEncodeError):
         return InvalidInput("invalid_input", "Text must be valid Unicode")
+    if isinstance(error, DocumentTooLarge):
+        return InvalidInput("invalid_input", "The input is too large")
     return None

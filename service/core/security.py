@@ -78,6 +78,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def keyed_digest(key: str, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under a key derived from ``key`` for one ``purpose``."""
+    derived = hashlib.sha256(f"{purpose}\x00{key}".encode()).digest()
+    return hmac.new(derived, message.encode(), hashlib.sha256).hexdigest()
+
+
 def key_id(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:12]
 

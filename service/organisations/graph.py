@@ -15,6 +15,7 @@ from service.accounts.documents import Account, PermissionLevel
 from service.accounts.service import scope_filter
 from service.auth.caller import Caller
 from service.core.errors import invalid_field
+from service.core.paging import check_paging
 from service.organisations.service import (
     NOT_DELETED,
     RESOURCE,
@@ -25,8 +26,6 @@ from service.organisations.service import (
     view_of,
 )
 from service.organisations.tree import BULK_BATCH_SIZE, OrgTree
-
-MAX_LIMIT = 500
 
 
 async def organisations_by_ids(
@@ -61,10 +60,9 @@ def descendant_ids(*, tree: OrgTree, org_id: str, max_depth: int | None) -> list
 
 
 def _check_paging(page: int, limit: int) -> None:
-    if page < 1:
-        raise invalid_field("page", "must be 1 or more")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise invalid_field("limit", f"must be between 1 and {MAX_LIMIT}")
+    check_paging(
+        sort_fields=["username"], sort_field="username", sort_direction=1, page=page, limit=limit
+    )
 
 
 async def accounts_by_organisation(
@@ -87,8 +85,10 @@ async def accounts_by_organisation(
     async for raw in collection.find(match, projection, batch_size=BULK_BATCH_SIZE):
         keys.setdefault(raw["org_unit"]["org_id"], []).append((raw["username_key"], raw["_id"]))
     start = (page - 1) * limit
-    pages = {org_id: [key for _, key in sorted(found)[start : start + limit]]
-             for org_id, found in keys.items()}
+    pages = {
+        org_id: [key for _, key in sorted(found)[start : start + limit]]
+        for org_id, found in keys.items()
+    }
     wanted = [account_id for ids in pages.values() for account_id in ids]
     documents: dict[ObjectId, Account] = {}
     if wanted:

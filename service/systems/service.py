@@ -14,13 +14,13 @@ from service.auth.caller import Caller
 from service.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from service.core.ids import is_client_id
 from service.core.outbox import new_event, write_change
+from service.core.paging import check_paging
 from service.dependencies import Dependencies
 from service.systems.documents import SERVICE_RESOURCES, SERVICE_SYSTEM_ID, System
 from service.tombstones import insert_or_revive
 
 RESOURCE = "systems"
 SORT_FIELDS = ("id", "name")
-MAX_LIMIT = 500
 MAX_ATTEMPTS = 20
 NOT_DELETED: dict[str, Any] = {"deleted": {"$ne": True}}
 
@@ -77,14 +77,13 @@ def parse_input(model: type[SystemCreate] | type[SystemUpdate], data: dict[str, 
 
 
 def _validate_query(query: SystemQuery) -> None:
-    if query.sort_field not in SORT_FIELDS:
-        raise invalid_field("sort_field", f"one of {', '.join(SORT_FIELDS)}")
-    if query.sort_direction not in (1, -1):
-        raise invalid_field("sort_direction", "1 (ascending) or -1 (descending)")
-    if query.page < 1:
-        raise invalid_field("page", "must be 1 or more")
-    if not 1 <= query.limit <= MAX_LIMIT:
-        raise invalid_field("limit", f"must be between 1 and {MAX_LIMIT}")
+    check_paging(
+        sort_fields=SORT_FIELDS,
+        sort_field=query.sort_field,
+        sort_direction=query.sort_direction,
+        page=query.page,
+        limit=query.limit,
+    )
 
 
 async def list_systems(*, caller: Caller, query: SystemQuery) -> SystemPage:

@@ -271,3 +271,4 @@ async def test_admin_cannot_reset_a_stronger_accounts_password(
                                                    "password": NEW_PASSWORD},
                                 headers=bearer(token))
     assert response.status_code == 403
+

@@ -68,3 +68,15 @@ async def test_logout_ends_the_login_and_its_access_tokens(client: httpx.AsyncCl
     assert refreshed.status_code == 401
     assert (await client.get("/accounts/me", headers=bearer(session["token"]))).status_code == 401
     assert (await client.get("/accounts/me", headers=bearer(other["token"]))).status_code == 200
+
+
+async def test_made_up_refresh_token_for_a_live_session_ends_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await login(client, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD)
+    session_id = session["refresh_token"].split(".", 1)[0]
+    forged = await client.post("/accounts/refresh", json={"token": f"{session_id}.forged.mac"})
+    assert forged.status_code == 401
+    assert (await client.get("/accounts/me", headers=bearer(session["token"]))).status_code == 200
+    genuine = await client.post("/accounts/refresh", json={"token": session["refresh_token"]})
+    assert genuine.status_code == 200

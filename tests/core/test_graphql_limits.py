@@ -39,6 +39,10 @@ async def test_batch_over_the_limit_is_refused(
     batch = [{"query": "{ __typename }"}] * (settings.graphql_max_batch + 1)
     response = await client.post("/graphql", json=batch)
     assert response.status_code == 400
+    body = response.json()
+    assert "data" not in body
+    assert "operations" in body["errors"][0]["message"].lower()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_unexpected_errors_are_masked(client: httpx.AsyncClient) -> None:
