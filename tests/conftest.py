@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,24 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> dict
 @pytest.fixture(scope="session")
 async def admin_auth(client: httpx.AsyncClient) -> dict[str, Any]:
     return await login(client, BOOTSTRAP_USERNAME, BOOTSTRAP_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def su_token(admin_auth: dict[str, Any]) -> str:
+    """The bootstrap SuperUser's access token."""
+    return str(admin_auth["token"])
+
+
+@dataclass
+class Admin:
+    """An account made for a test, with its access token."""
+
+    account: dict[str, Any]
+    token: str
+
+    @property
+    def id(self) -> str:
+        return str(self.account["id"])
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from service.auth.service import caller_from_token
 from service.organisations.service import OrganisationCreate, create_organisation
 from tests.accounts.helpers import Api, GraphqlApi, RestApi, grants, signed_in
-from tests.conftest import unique
+from tests.conftest import Admin, unique
 
 
 @dataclass
@@ -31,24 +31,10 @@ class Orgs:
     b: str
 
 
-@dataclass
-class Admin:
-    account: dict[str, Any]
-    token: str
-
-    @property
-    def id(self) -> str:
-        return str(self.account["id"])
-
-
 @pytest.fixture(params=[RestApi, GraphqlApi], ids=["rest", "graphql"])
 def api(request: pytest.FixtureRequest, client: httpx.AsyncClient) -> Api:
     return request.param(client)  # type: ignore[no-any-return]
 
-
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
 
 
 async def make_org(deps: Any, su_token: str, parent_id: str, units: list[str] | None = None) -> str:

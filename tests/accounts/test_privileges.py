@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.accounts.conftest import Admin, Orgs
+from tests.accounts.conftest import Orgs
 from tests.accounts.helpers import NEW_PASSWORD, Api, account_body, created, grants, signed_in
+from tests.conftest import Admin
 
 STRONGER_PEER_CHANGES = [
     {"password": NEW_PASSWORD},

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from tests.accounts.conftest import Admin, Orgs
+from tests.accounts.conftest import Orgs
 from tests.accounts.helpers import Api, account_body, created, grants, signed_in
+from tests.conftest import Admin
 
 
 async def test_org_admin_reads_an_account_of_a_child_org(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from service.core.settings import Settings
-from tests.accounts.conftest import Admin, Orgs
+from tests.accounts.conftest import Orgs
 from tests.accounts.helpers import account_body, created, grants
-from tests.conftest import graphql, login
+from tests.conftest import Admin, graphql, login
 
 
 async def test_trusted_service_account_created_by_the_superuser_gets_the_secret(

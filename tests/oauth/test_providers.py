@@ -66,10 +66,6 @@ def api(request: pytest.FixtureRequest, client: httpx.AsyncClient) -> ProviderAp
     return ProviderApi(client, request.param)
 
 
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
-
 
 @pytest.fixture(scope="module")
 async def orgs(deps: Any, su_token: str) -> dict[str, str]:

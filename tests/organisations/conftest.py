@@ -19,7 +19,7 @@ import tests.command_counter  # noqa: F401 - registers the listener before the a
 from service.auth.service import caller_from_token
 from service.organisations.service import OrganisationCreate, create_organisation
 from tests.accounts.helpers import grants, signed_in
-from tests.conftest import unique
+from tests.conftest import Admin, unique
 from tests.organisations.helpers import GraphqlOrgApi, OrgApi, RestOrgApi
 
 
@@ -33,24 +33,10 @@ class Tree:
     b: str
 
 
-@dataclass
-class Admin:
-    account: dict[str, Any]
-    token: str
-
-    @property
-    def id(self) -> str:
-        return str(self.account["id"])
-
-
 @pytest.fixture(params=[RestOrgApi, GraphqlOrgApi], ids=["rest", "graphql"])
 def api(request: pytest.FixtureRequest, client: httpx.AsyncClient) -> OrgApi:
     return request.param(client)  # type: ignore[no-any-return]
 
-
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
 
 
 async def make_org(deps: Any, su_token: str, parent_id: str | None, **fields: Any) -> str:

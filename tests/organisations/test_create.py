@@ -8,8 +8,8 @@ import httpx
 
 from service.core.settings import Settings
 from tests.accounts.helpers import grants, signed_in, topic_events
-from tests.conftest import bearer, unique
-from tests.organisations.conftest import Admin, Tree
+from tests.conftest import Admin, bearer, unique
+from tests.organisations.conftest import Tree
 from tests.organisations.helpers import OrgApi
 
 SEED_ORGANISATION_KEYS = {

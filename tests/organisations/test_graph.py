@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from tests.accounts.helpers import account_body, created, grants, signed_in
-from tests.conftest import bearer, graphql, unique
-from tests.organisations.conftest import Admin, Tree, make_org
+from tests.conftest import Admin, bearer, graphql, unique
+from tests.organisations.conftest import Tree, make_org
 
 
 def ids(nodes: list[dict[str, Any]]) -> list[str]:

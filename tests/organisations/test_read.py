@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from tests.accounts.helpers import signed_in
-from tests.conftest import bearer, unique
-from tests.organisations.conftest import Admin, Tree
+from tests.conftest import Admin, bearer, unique
+from tests.organisations.conftest import Tree
 from tests.organisations.helpers import OrgApi
 
 

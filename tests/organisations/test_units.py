@@ -8,8 +8,8 @@ import httpx
 
 from service.core.settings import Settings
 from tests.accounts.helpers import account_body, created, topic_events
-from tests.conftest import bearer, unique
-from tests.organisations.conftest import Admin, Tree, make_org
+from tests.conftest import Admin, bearer, unique
+from tests.organisations.conftest import Tree, make_org
 from tests.organisations.helpers import OrgApi
 
 

@@ -9,8 +9,8 @@ import httpx
 
 from service.core.settings import Settings
 from tests.accounts.helpers import account_body, created, grants, signed_in, topic_events
-from tests.conftest import bearer
-from tests.organisations.conftest import Admin, Tree, make_org
+from tests.conftest import Admin, bearer
+from tests.organisations.conftest import Tree, make_org
 from tests.organisations.helpers import OrgApi
 
 

@@ -6,15 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.accounts.helpers import PASSWORD, account_body, created
 from tests.conftest import bearer, login, unique
-
-
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
 
 
 async def system(client: httpx.AsyncClient, token: str, prefix: str,

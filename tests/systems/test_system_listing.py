@@ -10,11 +10,6 @@ import pytest
 from tests.conftest import bearer, graphql, unique
 
 
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
-
-
 @pytest.fixture(scope="module")
 async def family(client: httpx.AsyncClient, su_token: str) -> dict[str, Any]:
     """Five systems sharing a marker in their names, one with regex characters in it."""

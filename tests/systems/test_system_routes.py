@@ -17,10 +17,6 @@ from tests.rest_compat.test_seed_conformance import schema_paths
 SYSTEM_FIELDS = "id name serviceId userTypes resources serviceConfig"
 
 
-@pytest.fixture(scope="session")
-def su_token(admin_auth: dict[str, Any]) -> str:
-    return str(admin_auth["token"])
-
 
 @pytest.fixture(scope="module")
 async def reader_token(client: httpx.AsyncClient, su_token: str) -> str:
