@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from service.core.atomic import atomic_update
 
-_OUTBOX_FIELDS = {"_id", "version", "pending_events", "outbox_lease_owner", "outbox_lease_until"}
+_OUTBOX_FIELDS = {"_id", "version", "pending_events"}
 
 
 async def insert_or_revive(

@@ -55,8 +55,8 @@ class BodyLimits:
         body = b"".join(chunks)
         if scope["path"].startswith("/graphql"):
             if _batch_size(body) > self.max_batch:
-                message = f"Too many operations in one batch (the limit is {self.max_batch})"
-                await _refuse_graphql(send, message)
+                refusal = f"Too many operations in one batch (the limit is {self.max_batch})"
+                await _refuse_graphql(send, refusal)
                 return
         elif _has_unencodable_text(body):
             await _refuse(send, 422, "invalid_input", "Text must be valid Unicode")

@@ -37,8 +37,6 @@ class OutboxFields(BaseModel):
 
     version: int = 0
     pending_events: list[PendingEvent] = Field(default_factory=list)
-    outbox_lease_owner: str | None = None
-    outbox_lease_until: int = 0
     deleted: bool = False
 
 
