@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -18,6 +19,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import ExecutionContext, Info
 
 from service.core.errors import DomainError, RateLimited, Unauthenticated, as_domain_error
+from service.core.graphql_cost import cost_limit_rule
 from service.core.settings import Settings
 
 logger = logging.getLogger("service.graphql")
@@ -116,6 +118,7 @@ class DomainErrors(SchemaExtension):
 def limit_extensions(settings: Settings) -> list[Any]:
     """Documents over a limit are refused whole, before any resolver runs."""
     return [
+        lambda: AddValidationRules([cost_limit_rule(settings.graphql_max_cost)]),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(30, ge=1)
     graphql_max_tokens: int = Field(4000, ge=100)
     graphql_max_batch: int = Field(10, ge=1)
+    graphql_max_cost: int = Field(100_000, ge=100)
 
     trusted_proxies: Annotated[list[str], NoDecode] = []
 

@@ -50,3 +50,28 @@ async def test_unexpected_errors_are_masked(client: httpx.AsyncClient) -> None:
     error = result["errors"][0]
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "Traceback" not in str(result)
+
+
+async def test_fan_out_over_the_cost_limit_is_refused_without_data(
+    client: httpx.AsyncClient, admin_auth: dict[str, str]
+) -> None:
+    fields = " ".join(
+        f"a{i}: accounts(limit: 500) {{ items {{ organisation {{ descendants "
+        f"{{ accounts(limit: 500) {{ items {{ id }} }} }} }} }} }}"
+        for i in range(3)
+    )
+    result = await graphql(client, f"{{ {fields} }}", token=admin_auth["token"])
+    assert result.get("data") is None
+    assert "maximum cost" in result["errors"][0]["message"]
+
+
+async def test_an_ordinary_page_of_accounts_is_within_the_cost_limit(
+    client: httpx.AsyncClient, admin_auth: dict[str, str]
+) -> None:
+    result = await graphql(
+        client,
+        "{ accounts(limit: 100) { total items { id organisation { id name } } } }",
+        token=admin_auth["token"],
+    )
+    assert "errors" not in result
+    assert result["data"]["accounts"]["total"] >= 1
