@@ -35,7 +35,7 @@ LIST_SIZES = {
 }
 PAGED_FIELDS = {"accounts", "systems"}
 DEFAULT_PAGE = 20
-VARIABLE_PAGE = 100
+VARIABLE_PAGE = 500  # a limit given by a variable is counted at the largest page allowed
 
 
 def _page_size(field: FieldNode) -> int:

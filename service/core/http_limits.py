@@ -10,12 +10,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY_BYTES = 1_048_576
 
 
-def _has_unencodable_text(body: bytes) -> bool:
-    """True for JSON holding a lone surrogate (``"\\ud800"``): valid JSON, unstorable text."""
+_NOT_JSON = object()
+
+
+class _Unparsable(Exception):
+    """JSON nested too deeply for the parser: refused before any route sees it."""
+
+
+def _parse(body: bytes) -> Any:
+    """The JSON document, or _NOT_JSON (malformed JSON is the route's to refuse)."""
     try:
-        document = json.loads(body)
+        return json.loads(body)
     except ValueError:
-        return False  # malformed JSON is the route's to refuse
+        return _NOT_JSON
+    except RecursionError:
+        raise _Unparsable from None
+
+
+def _has_unencodable_text(document: Any) -> bool:
+    """True for JSON holding a lone surrogate (``"\\ud800"``): valid JSON, unstorable text."""
     try:
         json.dumps(document, ensure_ascii=False).encode()
     except UnicodeEncodeError:
@@ -53,26 +66,24 @@ class BodyLimits:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if scope["path"].startswith("/graphql"):
-            if _batch_size(body) > self.max_batch:
+        graphql = scope["path"].startswith("/graphql")
+        try:
+            document = _parse(body) if body else _NOT_JSON
+        except _Unparsable:
+            if graphql:
+                await _refuse_graphql(send, "The request is nested too deeply")
+            else:
+                await _refuse(send, 422, "invalid_input", "The body is nested too deeply")
+            return
+        if graphql:
+            if isinstance(document, list) and len(document) > self.max_batch:
                 refusal = f"Too many operations in one batch (the limit is {self.max_batch})"
                 await _refuse_graphql(send, refusal)
                 return
-        elif _has_unencodable_text(body):
+        elif document is not _NOT_JSON and _has_unencodable_text(document):
             await _refuse(send, 422, "invalid_input", "Text must be valid Unicode")
             return
         await self.app(scope, _replay(body, receive), send)
-
-
-def _batch_size(body: bytes) -> int:
-    stripped = body.lstrip()
-    if not stripped.startswith(b"["):
-        return 1
-    try:
-        batch = json.loads(body)
-    except ValueError:
-        return 1
-    return len(batch) if isinstance(batch, list) else 1
 
 
 async def _refuse_graphql(send: Send, message: str) -> None:

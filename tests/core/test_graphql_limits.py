@@ -75,3 +75,20 @@ async def test_an_ordinary_page_of_accounts_is_within_the_cost_limit(
     )
     assert "errors" not in result
     assert result["data"]["accounts"]["total"] >= 1
+
+
+async def test_a_limit_given_by_a_variable_counts_at_its_largest(
+    client: httpx.AsyncClient, admin_auth: dict[str, str]
+) -> None:
+    query = (
+        "query($l: Int) { "
+        + " ".join(
+            f"a{i}: accounts(limit: $l) {{ items {{ organisation {{ accounts(limit: $l) "
+            f"{{ items {{ id }} }} }} }} }}"
+            for i in range(3)
+        )
+        + " }"
+    )
+    result = await graphql(client, query, {"l": 500}, token=admin_auth["token"])
+    assert result.get("data") is None
+    assert "maximum cost" in result["errors"][0]["message"]

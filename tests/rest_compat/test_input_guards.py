@@ -103,3 +103,21 @@ async def test_page_beyond_any_list_is_422(
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_input"
+
+
+async def test_json_nested_too_deeply_is_422(client: httpx.AsyncClient) -> None:
+    body = b"[" * 5000 + b"]" * 5000
+    response = await client.post(
+        "/accounts/auth", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+
+
+async def test_graphql_variables_nested_too_deeply_are_refused(client: httpx.AsyncClient) -> None:
+    body = b'{"query": "{ __typename }", "variables": {"x": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+    response = await client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "nested" in response.json()["errors"][0]["message"]
