@@ -111,18 +111,10 @@ async def add_units(
 
 
 @router.delete("/{org_id}/units", response_model=UnitsResultBody)
+@router.post("/{org_id}/units/remove", response_model=UnitsResultBody)
 async def remove_units(
     org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
 ) -> UnitsResultBody:
-    result = await service.remove_units(deps=deps, caller=caller, org_id=org_id, units=units)
-    return UnitsResultBody.of(result)
-
-
-@router.post("/{org_id}/units/remove", response_model=UnitsResultBody)
-async def remove_units_by_post(
-    org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
-) -> UnitsResultBody:
-    """The same as ``DELETE /organisations/{org_id}/units``, for clients that cannot send a
-    body with DELETE."""
+    """``POST .../units/remove`` is the same, for clients that cannot send a body with DELETE."""
     result = await service.remove_units(deps=deps, caller=caller, org_id=org_id, units=units)
     return UnitsResultBody.of(result)

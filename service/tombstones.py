@@ -1,4 +1,4 @@
-"""Creating an aggregate whose id may still be held by a tombstone.
+"""Deleting an aggregate into a tombstone, and creating one whose id a tombstone still holds.
 
 A deleted system or OAuth provider stays as a tombstone (``deleted: true``) until the relay
 has published its last event. Creating the same id meanwhile revives that document in one
@@ -13,6 +13,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from service.core.atomic import atomic_update
+from service.core.outbox import write_change
 
 _OUTBOX_FIELDS = {"_id", "version", "pending_events"}
 
@@ -43,3 +44,19 @@ async def insert_or_revive(
         if revived is not None:
             return True
     return False
+
+
+async def bury(
+    collection: Any, *, document_id: Any, version: int, event: dict[str, Any]
+) -> bool | None:
+    """Turn a document into a tombstone holding its deleted ``event``, if still at ``version``.
+
+    None when a concurrent change moved the version (re-read and decide again).
+    """
+    written = await write_change(
+        collection,
+        match={"_id": document_id, "version": version},
+        update={"$set": {"deleted": True}},
+        events=[event],
+    )
+    return None if written is None else True

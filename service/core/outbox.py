@@ -8,17 +8,21 @@ A deleted aggregate becomes a tombstone (``deleted: true``) until its last event
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from service.core.atomic import atomic_update
+from service.core.errors import Conflict
 from service.core.security import DataCipher
 
 EVENT_SOURCE = "accounts-service"
+T = TypeVar("T")
 Channel = Literal["events", "notifications"]
 
 
@@ -98,3 +102,19 @@ async def write_change(
     if events:
         full_update.setdefault("$push", {})["pending_events"] = {"$each": events}
     return await atomic_update(collection, {**match, "deleted": {"$ne": True}}, full_update)
+
+
+async def retry_lost_races(
+    attempt: Callable[[], Awaitable[T | None]], *, what: str, attempts: int = 20
+) -> T:
+    """Run a read-decide-write ``attempt`` until its version-guarded write wins.
+
+    ``attempt`` re-reads, re-checks its rules and returns None when a concurrent change
+    beat its write; after ``attempts`` lost races the caller gets 409.
+    """
+    for _ in range(attempts):
+        result = await attempt()
+        if result is not None:
+            return result
+        await asyncio.sleep(0.005)
+    raise Conflict("conflict", f"{what} changed concurrently; try again")

@@ -3,7 +3,6 @@ only ever shown masked."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -17,11 +16,11 @@ from service.auth.caller import Caller
 from service.core.clock import now_ms
 from service.core.errors import Conflict, NotFound, invalid_field
 from service.core.ids import is_client_id
-from service.core.outbox import new_event, write_change
+from service.core.outbox import new_event, retry_lost_races, write_change
 from service.dependencies import Dependencies
 from service.oauth.documents import OAuthProvider
 from service.organisations.tree import BULK_BATCH_SIZE, OrgTree
-from service.tombstones import insert_or_revive
+from service.tombstones import bury, insert_or_revive
 
 RESOURCE = "oauth_providers"
 MASK = "****"
@@ -162,9 +161,11 @@ def _validate_fields(values: dict[str, Any]) -> None:
 
 
 async def _documents(query: dict[str, Any]) -> list[OAuthProvider]:
-    cursor = OAuthProvider.get_pymongo_collection().find(
-        {**query, **NOT_DELETED}, batch_size=BULK_BATCH_SIZE
-    ).sort("_id", 1)
+    cursor = (
+        OAuthProvider.get_pymongo_collection()
+        .find({**query, **NOT_DELETED}, batch_size=BULK_BATCH_SIZE)
+        .sort("_id", 1)
+    )
     return [OAuthProvider.model_validate(raw) async for raw in cursor]
 
 
@@ -196,9 +197,7 @@ async def public_providers(*, deps: Dependencies, owner: str | None) -> list[Pub
 
 
 async def _in_scope(caller: Caller, provider_id: str) -> OAuthProvider:
-    raw = await OAuthProvider.get_pymongo_collection().find_one(
-        {"_id": provider_id, **NOT_DELETED}
-    )
+    raw = await OAuthProvider.get_pymongo_collection().find_one({"_id": provider_id, **NOT_DELETED})
     provider = None if raw is None else OAuthProvider.model_validate(raw)
     if provider is None or not caller.reaches(owner_org(provider.owner)):
         raise NotFound("not_found", "No such OAuth provider")
@@ -262,7 +261,8 @@ async def update_provider(
     *, deps: Dependencies, caller: Caller, provider_id: str, data: ProviderUpdate
 ) -> ProviderView:
     caller.require(RESOURCE, PermissionLevel.WRITE)
-    for _ in range(MAX_ATTEMPTS):
+
+    async def attempt() -> ProviderView | None:
         provider = await _in_scope(caller, provider_id)
         changes = _changes(deps, caller, provider, data)
         if not changes:
@@ -281,16 +281,17 @@ async def update_provider(
             update={"$set": changes},
             events=[event],
         )
-        if written is not None:
-            deps.wake_outbox()
-            return view_of(OAuthProvider.model_validate(written))
-        await asyncio.sleep(0.005)
-    raise Conflict("conflict", "The OAuth provider changed concurrently; try again")
+        return None if written is None else view_of(OAuthProvider.model_validate(written))
+
+    view = await retry_lost_races(attempt, what="The OAuth provider")
+    deps.wake_outbox()
+    return view
 
 
 async def delete_provider(*, deps: Dependencies, caller: Caller, provider_id: str) -> None:
     caller.require(RESOURCE, PermissionLevel.WRITE)
-    for _ in range(MAX_ATTEMPTS):
+
+    async def attempt() -> bool | None:
         provider = await _in_scope(caller, provider_id)
         event = new_event(
             "accounts.oauth_provider.deleted",
@@ -298,14 +299,12 @@ async def delete_provider(*, deps: Dependencies, caller: Caller, provider_id: st
             view_of(provider).event_fields(),
             actor_id=caller.id,
         )
-        written = await write_change(
+        return await bury(
             OAuthProvider.get_pymongo_collection(),
-            match={"_id": provider.id, "version": provider.version},
-            update={"$set": {"deleted": True}},
-            events=[event],
+            document_id=provider.id,
+            version=provider.version,
+            event=event,
         )
-        if written is not None:
-            deps.wake_outbox()
-            return
-        await asyncio.sleep(0.005)
-    raise Conflict("conflict", "The OAuth provider changed concurrently; try again")
+
+    await retry_lost_races(attempt, what="The OAuth provider")
+    deps.wake_outbox()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +12,11 @@ from service.accounts.documents import Account, PermissionLevel
 from service.auth.caller import Caller
 from service.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from service.core.ids import is_client_id
-from service.core.outbox import new_event, write_change
+from service.core.outbox import new_event, retry_lost_races, write_change
 from service.core.paging import check_paging
 from service.dependencies import Dependencies
 from service.systems.documents import SERVICE_RESOURCES, SERVICE_SYSTEM_ID, System
-from service.tombstones import insert_or_revive
+from service.tombstones import bury, insert_or_revive
 
 RESOURCE = "systems"
 SORT_FIELDS = ("id", "name")
@@ -174,7 +173,8 @@ async def update_system(
     *, deps: Dependencies, caller: Caller, system_id: str, data: SystemUpdate
 ) -> System:
     caller.require_superuser()
-    for _ in range(MAX_ATTEMPTS):
+
+    async def attempt() -> System | None:
         system = await _document(system_id)
         if system is None:
             raise NotFound("not_found", "No such system")
@@ -197,17 +197,18 @@ async def update_system(
             update={"$set": changes},
             events=[event],
         )
-        if written is not None:
-            deps.wake_outbox()
-            return System.model_validate(written)
-        await asyncio.sleep(0.005)
-    raise Conflict("conflict", "The system changed concurrently; try again")
+        return None if written is None else System.model_validate(written)
+
+    system = await retry_lost_races(attempt, what="The system")
+    deps.wake_outbox()
+    return system
 
 
 async def delete_system(*, deps: Dependencies, caller: Caller, system_id: str) -> None:
     """Tombstone delete; the service's own system cannot go (403), nor one still granted (409)."""
     caller.require_superuser()
-    for _ in range(MAX_ATTEMPTS):
+
+    async def attempt() -> bool | None:
         system = await _document(system_id)
         if system is None:
             raise NotFound("not_found", "No such system")
@@ -221,14 +222,12 @@ async def delete_system(*, deps: Dependencies, caller: Caller, system_id: str) -
         event = new_event(
             "accounts.system.deleted", system.id, system.public_fields(), actor_id=caller.id
         )
-        written = await write_change(
+        return await bury(
             System.get_pymongo_collection(),
-            match={"_id": system.id, "version": system.version},
-            update={"$set": {"deleted": True}},
-            events=[event],
+            document_id=system.id,
+            version=system.version,
+            event=event,
         )
-        if written is not None:
-            deps.wake_outbox()
-            return
-        await asyncio.sleep(0.005)
-    raise Conflict("conflict", "The system changed concurrently; try again")
+
+    await retry_lost_races(attempt, what="The system")
+    deps.wake_outbox()
