@@ -115,6 +115,7 @@ async def add_units(
 async def remove_units(
     org_id: str, units: UnitsBody, caller: WriterDep, deps: DepsDep
 ) -> UnitsResultBody:
-    """``POST .../units/remove`` is the same, for clients that cannot send a body with DELETE."""
+    """Remove units. Served at ``DELETE .../units`` and, for clients that cannot send a body
+    with DELETE, at ``POST .../units/remove``."""
     result = await service.remove_units(deps=deps, caller=caller, org_id=org_id, units=units)
     return UnitsResultBody.of(result)

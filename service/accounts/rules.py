@@ -7,6 +7,7 @@ import hmac
 import unicodedata
 
 from service.core.errors import InvalidInput, invalid_field
+from service.core.ids import is_storable_key
 
 USERNAME_MIN, USERNAME_MAX = 3, 128
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
@@ -51,12 +52,7 @@ def check_contacts(contacts: dict[str, str]) -> None:
     for key, value in contacts.items():
         if not is_encodable(key) or not is_encodable(value):
             raise invalid_field("contacts", "must be valid Unicode text")
-        if (
-            not 1 <= len(key) <= CONTACT_KEY_MAX
-            or key.startswith("$")
-            or "." in key
-            or "\x00" in key
-        ):
+        if not is_storable_key(key, CONTACT_KEY_MAX):
             raise invalid_field(
                 "contacts",
                 f"keys are 1-{CONTACT_KEY_MAX} characters, without '$' first, '.' or NUL",

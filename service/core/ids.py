@@ -24,3 +24,16 @@ def parse_account_id(value: object) -> ObjectId | None:
 def is_client_id(value: object) -> bool:
     """Organisation, unit, system and provider ids: 1-64 of ``A-Z a-z 0-9 _ - .``."""
     return isinstance(value, str) and bool(CLIENT_ID_PATTERN.match(value))
+
+
+def is_storable_key(key: str, max_length: int = 64) -> bool:
+    """A free-form map key that can be stored as a document field name.
+
+    MongoDB refuses field names starting with ``$`` or holding ``.``; NUL ends a C string.
+    """
+    return (
+        1 <= len(key) <= max_length
+        and not key.startswith("$")
+        and "." not in key
+        and ("\x00" not in key)
+    )

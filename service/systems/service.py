@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from service.accounts.documents import Account, PermissionLevel
 from service.auth.caller import Caller
 from service.core.errors import Conflict, Forbidden, NotFound, invalid_field
-from service.core.ids import is_client_id
+from service.core.ids import is_client_id, is_storable_key
 from service.core.outbox import new_event, retry_lost_races, write_change
 from service.core.paging import check_paging
 from service.dependencies import Dependencies
@@ -142,6 +142,16 @@ def _validate_lists(user_types: list[str] | None, resources: list[str] | None) -
             raise invalid_field(name, "entries must be unique")
 
 
+def _validate_service_config(config: ServiceConfig | None) -> None:
+    """Keys at both levels become stored field names: no ``$`` first, no ``.``, no NUL."""
+    for service_key, settings in (config or {}).items():
+        for key in (service_key, *settings):
+            if not is_storable_key(key):
+                raise invalid_field(
+                    "service_config", "keys are 1-64 characters, without '$' first, '.' or NUL"
+                )
+
+
 def _validate_name(name: str | None) -> None:
     if name is not None and not name.strip():
         raise invalid_field("name", "cannot be empty")
@@ -153,6 +163,7 @@ async def create_system(*, deps: Dependencies, caller: Caller, data: SystemCreat
         raise invalid_field("id", "1-64 characters of A-Z a-z 0-9 _ - .")
     _validate_name(data.name)
     _validate_lists(data.user_types, data.resources)
+    _validate_service_config(data.service_config)
     system = System(**data.model_dump())
     event = new_event(
         "accounts.system.created", system.id, system.public_fields(), actor_id=caller.id
@@ -183,6 +194,7 @@ async def update_system(
             return system
         _validate_name(changes.get("name"))
         _validate_lists(changes.get("user_types"), changes.get("resources"))
+        _validate_service_config(changes.get("service_config"))
         if system.id == SERVICE_SYSTEM_ID and "resources" in changes:
             missing = set(SERVICE_RESOURCES) - set(changes["resources"])
             if missing:

@@ -215,3 +215,16 @@ async def test_system_bodies_use_the_field_names_of_the_seed_list(
             request = operation["requestBody"]["content"]["application/json"]["schema"]
             expected = item if method == "post" else item - {"id"}
             assert schema_paths(request, spec) == expected, (method, path)
+
+
+async def test_service_config_key_that_cannot_be_stored_is_422(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    for config in ({"a": {"$set": "x"}}, {"$where": {"x": "y"}}, {"b.c": {"d": "e"}}):
+        response = await client.post(
+            "/systems",
+            json={"id": unique("cfg"), "name": "Config", "service_config": config},
+            headers=admin_headers,
+        )
+        assert response.status_code == 422, config
+        assert response.json()["code"] == "invalid_input"
